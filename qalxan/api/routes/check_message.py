@@ -1,0 +1,5 @@
+"""Routes: check_message (to be filled by its area)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,5 @@
+"""Routes: keys (to be filled by its area)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,1 @@
+"""Command line: Typer, thin. Commands parse input, call a service, format output."""

@@ -1,0 +1,5 @@
+"""Commands of the page area, added to the shared `check`, `train` and `eval` groups."""
+
+from qalxan.cli.groups import check_app, eval_app, train_app
+
+__all__ = ["check_app", "eval_app", "train_app"]

@@ -1,0 +1,65 @@
+"""A catalogue of reason messages in az, ru and en, built from data files.
+
+Detectors receive a :class:`ReasonCatalog` and make reasons through it, so every code a
+detector can emit has a translated explanation (a test walks the catalogue).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from qalxan.domain.errors import ConfigError
+from qalxan.domain.verdict import LANGUAGES, Reason
+
+__all__ = ["ReasonCatalog"]
+
+
+class _Default(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+@dataclass(frozen=True)
+class ReasonCatalog:
+    """``code -> {lang: template}``; templates use ``{evidence}`` and named parameters."""
+
+    templates: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Mapping[str, str]]) -> ReasonCatalog:
+        """Validate that every code has a text in each of :data:`LANGUAGES`."""
+        for code, texts in data.items():
+            missing = [lang for lang in LANGUAGES if not texts.get(lang)]
+            if missing:
+                raise ConfigError(f"reason {code!r} has no message in {', '.join(missing)}")
+        return cls({code: dict(texts) for code, texts in data.items()})
+
+    def merged(self, other: ReasonCatalog) -> ReasonCatalog:
+        """A catalogue with the codes of both; duplicate codes are a configuration error."""
+        clash = set(self.templates) & set(other.templates)
+        if clash:
+            raise ConfigError(f"reason codes defined twice: {sorted(clash)}")
+        return ReasonCatalog({**self.templates, **other.templates})
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.templates
+
+    def reason(
+        self,
+        code: str,
+        weight: float,
+        evidence: str = "",
+        *,
+        where: str | None = None,
+        span: tuple[int, int] | None = None,
+        **params: str,
+    ) -> Reason:
+        """Make a reason with its messages filled in; unknown codes are a ConfigError."""
+        try:
+            texts = self.templates[code]
+        except KeyError:
+            raise ConfigError(f"reason code {code!r} is not in the catalogue") from None
+        values = _Default(evidence=evidence, **params)
+        messages = {lang: texts[lang].format_map(values) for lang in LANGUAGES}
+        return Reason(code, weight, evidence, messages, where, span)

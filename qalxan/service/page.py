@@ -1,0 +1,14 @@
+"""Builds the page detector with its reference data (to be filled by its area)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qalxan.domain.errors import ConfigError
+
+__all__ = ["build"]
+
+
+def build(engine: Any) -> Any:
+    """Build the page detector."""
+    raise ConfigError("the page detector is not built yet")

@@ -1,0 +1,8 @@
+"""Store models, one module per area, imported here explicitly so Alembic sees every table."""
+
+from qalxan.store.base import Base
+
+# Each area adds its module to this import list (no discovery by scanning).
+MODEL_MODULES: tuple[str, ...] = ("qalxan.store.models.core",)
+
+__all__ = ["MODEL_MODULES", "Base"]

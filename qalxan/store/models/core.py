@@ -1,0 +1,1 @@
+"""Core tables: brands, API keys, audit log (issue 2)."""

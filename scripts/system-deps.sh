@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that tests use as real peers. Idempotent and quick when present.
+set -euo pipefail
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v softflowd >/dev/null 2>&1 || need+=(softflowd)
+command -v nfcapd >/dev/null 2>&1 || need+=(nfdump)
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "missing Debian packages: ${need[*]} (run as root: apt-get install -y ${need[*]})" >&2
+  exit 0
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
