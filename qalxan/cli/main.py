@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from qalxan import __version__
-from qalxan.cli import brands, ddos, keys, reports, serve, settings_doc
+from qalxan.cli import brands, ddos, keys, reports, serve, settings_doc, users
 from qalxan.cli import message as _message  # noqa: F401  (adds check/train/eval commands)
 from qalxan.cli import page as _page  # noqa: F401
 from qalxan.cli import url as _url  # noqa: F401
@@ -45,6 +45,7 @@ app.add_typer(brands.app, name="brands")
 app.add_typer(keys.app, name="keys")
 app.add_typer(ddos.app, name="ddos")
 app.add_typer(reports.app, name="reports")
+app.add_typer(users.app, name="users")
 app.command("serve")(serve.serve)
 app.command("settings")(settings_doc.settings_command)
 

@@ -47,6 +47,10 @@ class Engine:
             self._detectors[kind] = build(self)
         return self._detectors[kind]
 
+    def register(self, kind: str, detector: Any) -> None:
+        """Use ``detector`` for ``kind`` (tests and plugins: replaces any built one)."""
+        self._detectors[kind] = detector
+
     def with_brands(self, brands: BrandRegistry) -> Engine:
         """A fresh engine over an edited brand registry (detectors are rebuilt lazily)."""
         return Engine(self.settings, brands)
