@@ -21,6 +21,7 @@ from qalxan.domain.errors import (
     ScopeError,
 )
 from qalxan.service import Engine
+from qalxan.service.brands import stored_brands
 from qalxan.settings import Settings
 from qalxan.store import Store
 
@@ -100,7 +101,8 @@ def create_app(
     )
     app.state.settings = settings
     app.state.store = store
-    app.state.engine = engine or Engine(settings)
+    # Analysts' edits live in the store; a store not yet migrated falls back to the seed.
+    app.state.engine = engine or Engine(settings, stored_brands(store))
     app.state.key_resolver = lambda _token: None
     app.state.startup_hooks = []
     app.state.shutdown_hooks = []

@@ -19,6 +19,7 @@ import idna
 import tldextract
 
 from qalxan.domain.errors import DomainError, UrlError
+from qalxan.domain.ip import normalize_ip_literal
 
 __all__ = [
     "MAX_URL_LENGTH",
@@ -115,6 +116,11 @@ def split_domain(host: str, *, field: str = "domain") -> Domain:
         text = str(ip)
         return Domain(text, text, text, text, "", "", False, True)
     ascii_host, unicode_host = _to_ascii_host(host, field)
+    # Hosts such as 2130706433, 0x7f.1 or 0177.0.0.1 are IPv4 literals to a browser.
+    lenient = normalize_ip_literal(ascii_host)
+    if lenient is not None:
+        text = str(lenient)
+        return Domain(text, text, text, text, "", "", False, True)
     if len(ascii_host) > 253:
         raise DomainError("name longer than 253 characters", field=field, value=ascii_host)
     labels = ascii_host.split(".")
