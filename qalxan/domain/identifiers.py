@@ -278,7 +278,7 @@ def _whatsapp(host: str, path: str, field: str, text: str) -> Handle:
             return Handle("whatsapp_group", code)
         raise IdentifierError("not a WhatsApp group invite", field=field, value=text)
     number = path.split("?", 1)[0].strip("/")
-    if not number:
+    if number in ("", "send"):
         found = re.search(r"(?:^|[?&])phone=\+?(\d{6,15})", path)
         number = found.group(1) if found else ""
     if not number.isdigit():
