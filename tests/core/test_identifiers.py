@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from stdnum import iban as stdnum_iban
 
@@ -20,7 +20,7 @@ from qalxan.domain import (
 PARSERS = [parse_iban, parse_voen, parse_sender_id, parse_handle, parse_email]
 
 
-@settings(deadline=None, max_examples=200)
+@settings(deadline=None, max_examples=120)
 @given(st.text(max_size=60))
 def test_arbitrary_text_raises_only_identifier_error(text: str) -> None:
     for parser in PARSERS:
@@ -76,6 +76,7 @@ def test_az_ibans_roundtrip_and_length(text: str) -> None:
 @given(az_ibans, st.integers(4, 27))
 def test_changed_character_fails_mod97(text: str, pos: int) -> None:
     ch = text[pos]
+    assume(ch.isdigit())  # mod-97 catches every single digit substitution
     other = "1" if ch != "1" else "2"
     with pytest.raises(IdentifierError):
         parse_iban(text[:pos] + other + text[pos + 1 :])

@@ -65,7 +65,7 @@ def test_not_ip_literals(text: str) -> None:
     assert normalize_ip_literal(text) is None
 
 
-@settings(deadline=None, max_examples=300)
+@settings(deadline=None, max_examples=150)
 @given(st.text(max_size=40))
 def test_normalize_never_raises(text: str) -> None:
     result = normalize_ip_literal(text)

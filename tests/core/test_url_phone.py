@@ -35,7 +35,7 @@ tricky = st.lists(
 anything = st.one_of(built, urls(), st.text(max_size=80), tricky, tricky.map("http://".__add__))
 
 
-@settings(deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(anything)
 def test_never_raises_anything_but_url_error(text: str) -> None:
     try:
@@ -44,7 +44,7 @@ def test_never_raises_anything_but_url_error(text: str) -> None:
         assert exc.field == "url" and exc.reason
 
 
-@settings(deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(built, urls(), tricky.map("http://".__add__)))
 def test_canonical_form_is_idempotent(text: str) -> None:
     try:
@@ -64,7 +64,7 @@ def _defang(url: str) -> str:
     return scheme.replace("http", "hxxp") + "://" + host.replace(".", "[.]") + slash + tail
 
 
-@settings(deadline=None, max_examples=200)
+@settings(deadline=None, max_examples=120)
 @given(built)
 def test_defanged_equals_fanged(text: str) -> None:
     try:
@@ -141,7 +141,7 @@ def test_foreign_number() -> None:
     assert phone.is_foreign and phone.e164 == "+79123456789"
 
 
-@settings(deadline=None, max_examples=200)
+@settings(deadline=None, max_examples=120)
 @given(st.text(max_size=30))
 def test_phone_never_raises_anything_but_phone_error(text: str) -> None:
     try:
