@@ -43,6 +43,7 @@ _REFANG = [
     (re.compile(r"\[\s*@\s*\]|\(\s*at\s*\)|\[\s*at\s*\]", re.I), "@"),
 ]
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SPACE = re.compile(r"\s")
 _LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 
 
@@ -107,6 +108,12 @@ def _to_ascii_host(host: str, field: str) -> tuple[str, str]:
 
 def split_domain(host: str, *, field: str = "domain") -> Domain:
     """Validate and split a host name (or IP literal) into its parts."""
+    return _split_domain(host, field)
+
+
+# Hosts repeat a lot in feeds and messages; the split is pure, so it is cached.
+@lru_cache(maxsize=65_536)
+def _split_domain(host: str, field: str) -> Domain:
     bare = host.strip().strip("[]")
     try:
         ip = ipaddress.ip_address(bare)
@@ -217,7 +224,7 @@ def parse_url(text: str, *, field: str = "url") -> Url:
         raise UrlError("empty", field=field, value=text)
     if _CONTROL.search(cleaned):
         raise UrlError("contains control characters", field=field, value=text)
-    if any(ch.isspace() for ch in cleaned):
+    if _SPACE.search(cleaned):
         raise UrlError("contains spaces", field=field, value=text)
     parts, had_scheme = _split(cleaned)
     scheme = parts.scheme.lower()
