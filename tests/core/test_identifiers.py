@@ -219,3 +219,23 @@ def test_emails() -> None:
 def test_bad_emails(text: str) -> None:
     with pytest.raises(IdentifierError):
         parse_email(text)
+
+
+email_parts = st.tuples(
+    st.from_regex(r"[a-z0-9_+-]{1,10}(\.[a-z0-9]{1,5}){0,2}", fullmatch=True),
+    st.lists(
+        st.from_regex(r"[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?", fullmatch=True), min_size=1, max_size=3
+    ),
+    st.sampled_from(["az", "com", "com.az", "ru"]),
+)
+
+
+@settings(deadline=None)
+@given(email_parts)
+def test_email_forms_agree(parts: tuple[str, list[str], str]) -> None:
+    local, labels, tld = parts
+    host = ".".join([*labels, tld])
+    email = parse_email(f"{local}@{host}")
+    assert email.value == f"{local}@{host}"
+    assert parse_email(f"{local}[@]{host.replace('.', '[.]')}") == email
+    assert parse_email(f"mailto:{local}@{host.upper()}") == email
