@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -18,7 +19,14 @@ from qalxan.store.keys import KeyStore
 __all__ = ["app"]
 
 app = typer.Typer(help="API keys with scopes (analyst, operator, bank, isp).", no_args_is_help=True)
-ACTOR = "cli"
+
+
+def _actor() -> str:
+    """``cli:<login>``: who ran the command, for the audit log."""
+    try:
+        return f"cli:{getpass.getuser()}"[:100]
+    except (KeyError, OSError):
+        return "cli"
 
 
 @contextmanager
@@ -50,7 +58,7 @@ def create_key(
             f"unknown scope(s) {unknown}; use {list(SCOPES)}", param_hint="--scope"
         )
     with _keys() as keys:
-        key, token = keys.create(name, scope, actor=ACTOR)
+        key, token = keys.create(name, scope, actor=_actor())
     if as_json:
         emit_json({**key.to_dict(), "token": token})
         return
@@ -91,7 +99,7 @@ def revoke_key(
     """Revoke an API key; running servers stop accepting it within api_key_cache_seconds."""
     with _keys() as keys:
         try:
-            key = keys.revoke(key_id, actor=ACTOR)
+            key = keys.revoke(key_id, actor=_actor())
         except NotFoundError as exc:
             err_console.print(str(exc))
             raise typer.Exit(1) from None
