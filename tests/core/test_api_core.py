@@ -21,7 +21,7 @@ NEW_BRAND: dict[str, Any] = {
     "category": "payment",
     "names": {"az": ["Birbank Cashback"], "en": ["Birbank Cashback"]},
     "keywords": ["birbankcashback"],
-    "domains": ["HXXPS://Cashback.Birbank[.]AZ".lower().removeprefix("hxxps://")],
+    "domains": ["Cashback.Birbank[.]AZ"],
     "sender_ids": ["BirCashback"],
     "phones": ["012 498 12 34"],
     "short_codes": ["1960"],
@@ -160,3 +160,16 @@ def test_app_on_unmigrated_store_falls_back_to_seed(settings: Settings) -> None:
     with TestClient(app) as client:
         assert client.get("/v1/brands/kapitalbank").status_code == 200
         assert client.get("/v1/keys", headers={"X-API-Key": "qx_x"}).status_code == 401
+
+
+def test_brand_edit_on_both_backends(store: Store) -> None:
+    from qalxan.store.keys import KeyStore
+
+    settings = Settings(database_url=store.url)
+    prepare(settings, store)
+    _, token = KeyStore(store).create("analyst", ["analyst"], actor="test")
+    with TestClient(create_app(settings, store=store)) as client:
+        resp = client.post("/v1/brands", json=NEW_BRAND, headers=_auth(token))
+        assert resp.status_code == 201, resp.text
+        assert client.get("/v1/brands/birbankcashback").json()["domains"] == ["cashback.birbank.az"]
+    assert create_app(settings, store=store).state.engine.brands.get("birbankcashback")
