@@ -43,6 +43,11 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         120, description="Requests per minute per client address on public routes."
     )
+    api_key_cache_seconds: float = Field(
+        30.0,
+        description="How long an API key look-up is cached in a process; a key revoked in "
+        "another process stops working after at most this long.",
+    )
 
     # --- url --------------------------------------------------------------------------------
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -21,6 +22,7 @@ from qalxan.domain.errors import (
     ScopeError,
 )
 from qalxan.service import Engine
+from qalxan.service.brands import stored_brands
 from qalxan.settings import Settings
 from qalxan.store import Store
 
@@ -29,6 +31,15 @@ __all__ = ["create_app"]
 
 def _error(status: int, kind: str, message: str, **extra: object) -> JSONResponse:
     return JSONResponse({"error": {"type": kind, "message": message, **extra}}, status_code=status)
+
+
+def _field_error(error: Mapping[str, Any]) -> dict[str, str]:
+    """``{"field": "domains.0", "reason": ...}`` from one pydantic/FastAPI error."""
+    loc = [str(p) for p in error.get("loc", ())]
+    if error.get("type") == "json_invalid":
+        return {"field": "body", "reason": f"invalid JSON ({error.get('msg', '')})"}
+    where = loc[1:] if loc and loc[0] in ("body", "query", "path", "header", "cookie") else loc
+    return {"field": ".".join(where) or (loc[0] if loc else "body"), "reason": error.get("msg", "")}
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -60,13 +71,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {
-                "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
-                "reason": e.get("msg", ""),
-            }
-            for e in exc.errors()
-        ]
+        errors = [_field_error(e) for e in exc.errors()]
         first = errors[0] if errors else {"field": "body", "reason": "invalid"}
         return _error(
             422,
@@ -100,7 +105,8 @@ def create_app(
     )
     app.state.settings = settings
     app.state.store = store
-    app.state.engine = engine or Engine(settings)
+    # Analysts' edits live in the store; a store not yet migrated falls back to the seed.
+    app.state.engine = engine or Engine(settings, stored_brands(store))
     app.state.key_resolver = lambda _token: None
     app.state.startup_hooks = []
     app.state.shutdown_hooks = []

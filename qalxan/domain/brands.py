@@ -18,6 +18,7 @@ CATEGORIES: tuple[str, ...] = (
     "government",
     "operator",
     "utility",
+    "transport",
     "delivery",
     "other",
 )

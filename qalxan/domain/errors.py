@@ -4,11 +4,13 @@
 
     QalxanError                     base of everything Qalxan raises on purpose
     ├── ParseError                  an input could not be parsed (field, value, reason)
-    │   ├── UrlError
-    │   ├── DomainError
-    │   ├── PhoneError
-    │   ├── CardError
-    │   ├── IdentifierError         IBAN, VÖEN, FİN, sender ID, messenger handle, e-mail, IP
+    │   ├── UrlError                parse_url
+    │   ├── DomainError             parse_domain, split_domain
+    │   ├── PhoneError              parse_phone
+    │   ├── CardError               parse_card (never carries the clear number)
+    │   ├── IdentifierError         IBAN, VÖEN, FİN, sender ID, messenger handle, e-mail, IP:
+    │   │                           parse_iban, parse_voen, parse_fin, parse_sender_id,
+    │   │                           parse_handle, parse_email, parse_ip
     │   └── FlowDecodeError         a flow datagram or capture that cannot be decoded
     ├── ConfigError                 a setting, registry or data file is wrong
     ├── NotFoundError               a looked-up object does not exist

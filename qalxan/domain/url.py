@@ -19,6 +19,7 @@ import idna
 import tldextract
 
 from qalxan.domain.errors import DomainError, UrlError
+from qalxan.domain.ip import normalize_ip_literal
 
 __all__ = [
     "MAX_URL_LENGTH",
@@ -42,6 +43,7 @@ _REFANG = [
     (re.compile(r"\[\s*@\s*\]|\(\s*at\s*\)|\[\s*at\s*\]", re.I), "@"),
 ]
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SPACE = re.compile(r"\s")
 _LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 
 
@@ -106,6 +108,12 @@ def _to_ascii_host(host: str, field: str) -> tuple[str, str]:
 
 def split_domain(host: str, *, field: str = "domain") -> Domain:
     """Validate and split a host name (or IP literal) into its parts."""
+    return _split_domain(host, field)
+
+
+# Hosts repeat a lot in feeds and messages; the split is pure, so it is cached.
+@lru_cache(maxsize=65_536)
+def _split_domain(host: str, field: str) -> Domain:
     bare = host.strip().strip("[]")
     try:
         ip = ipaddress.ip_address(bare)
@@ -115,6 +123,11 @@ def split_domain(host: str, *, field: str = "domain") -> Domain:
         text = str(ip)
         return Domain(text, text, text, text, "", "", False, True)
     ascii_host, unicode_host = _to_ascii_host(host, field)
+    # Hosts such as 2130706433, 0x7f.1 or 0177.0.0.1 are IPv4 literals to a browser.
+    lenient = normalize_ip_literal(ascii_host)
+    if lenient is not None:
+        text = str(lenient)
+        return Domain(text, text, text, text, "", "", False, True)
     if len(ascii_host) > 253:
         raise DomainError("name longer than 253 characters", field=field, value=ascii_host)
     labels = ascii_host.split(".")
@@ -211,7 +224,7 @@ def parse_url(text: str, *, field: str = "url") -> Url:
         raise UrlError("empty", field=field, value=text)
     if _CONTROL.search(cleaned):
         raise UrlError("contains control characters", field=field, value=text)
-    if any(ch.isspace() for ch in cleaned):
+    if _SPACE.search(cleaned):
         raise UrlError("contains spaces", field=field, value=text)
     parts, had_scheme = _split(cleaned)
     scheme = parts.scheme.lower()

@@ -10,7 +10,7 @@ from qalxan.store import Store
 __all__ = ["REFERENCE_LOADERS", "prepare"]
 
 # ``loader(settings, store) -> str`` summaries; listed explicitly.
-REFERENCE_LOADERS: tuple[str, ...] = ()
+REFERENCE_LOADERS: tuple[str, ...] = ("qalxan.service.brands:seed_brands",)
 
 
 def prepare(settings: Settings, store: Store) -> str:
