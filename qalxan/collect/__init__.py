@@ -6,7 +6,20 @@ on bad input; they count it per exporter (:class:`CollectorStats`) and drop it.
 
 from __future__ import annotations
 
+from qalxan.collect.encode import encode_ipfix, encode_v9
+from qalxan.collect.listener import FlowListener
 from qalxan.collect.netflow import NetflowDecoder, decode_v5, encode_v5
+from qalxan.collect.sflow import SflowDecoder
 from qalxan.collect.stats import CollectorStats, ExporterStats
 
-__all__ = ["CollectorStats", "ExporterStats", "NetflowDecoder", "decode_v5", "encode_v5"]
+__all__ = [
+    "CollectorStats",
+    "ExporterStats",
+    "FlowListener",
+    "NetflowDecoder",
+    "SflowDecoder",
+    "decode_v5",
+    "encode_ipfix",
+    "encode_v5",
+    "encode_v9",
+]
