@@ -79,7 +79,7 @@ def _template_set(version: int) -> bytes:
 
 def _is_v4(batch: np.ndarray) -> np.ndarray:
     raw = np.frombuffer(batch["src"].tobytes(), np.uint8).reshape(-1, 16)
-    return np.all(raw[:, :12] == np.frombuffer(_V4_MAP, np.uint8), axis=1)
+    return np.asarray(np.all(raw[:, :12] == np.frombuffer(_V4_MAP, np.uint8), axis=1))
 
 
 def _encode(
