@@ -6,8 +6,10 @@ State is kept per (exporter address, version, observation domain / source id):
   fields arrives, kept (same object) when it is only refreshed, removed on IPFIX withdrawal;
 - sampling rates read from options data (sampler / selector id -> 1-in-N), and the IPFIX
   ``systemInitTimeMilliseconds`` for uptime-relative times;
-- the next expected sequence number. v9 counts export packets, IPFIX data records;
-  softflowd's v9 counts flows, so both steps are accepted for v9.
+- the next expected sequence number. v9 counts export packets, IPFIX the data records sent
+  before the message. softflowd numbers differently (its IPFIX counts the records of the
+  message itself too, and some v9 exporters count flows), so those steps are accepted too and
+  are not reported as gaps or losses.
 """
 
 from __future__ import annotations
@@ -198,7 +200,7 @@ class TemplateDecoder:
             st.sequence_gaps += 1
             return
         expected = (prev + prev_records) & 0xFFFFFFFF
-        if seq != expected:
+        if seq != expected and seq != (prev + records) & 0xFFFFFFFF:  # softflowd counts this one
             st.sequence_gaps += 1
             missing = (seq - expected) & 0xFFFFFFFF
             if missing < 0x80000000:
