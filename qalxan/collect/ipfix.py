@@ -21,8 +21,8 @@ import numpy as np
 
 from qalxan.collect._arrays import exporter_int
 from qalxan.collect.stats import CollectorStats, ExporterStats
-from qalxan.collect.template import Field, Meta, Template, to_flows
-from qalxan.domain.flows import empty_flows
+from qalxan.collect.template import Field, Meta, PacketMeta, Template, packet_rows, to_flows
+from qalxan.domain.flows import FLOW_DTYPE, empty_flows
 
 __all__ = ["TemplateDecoder"]
 
@@ -51,10 +51,12 @@ class TemplateDecoder:
         self.rates: dict[Key, dict[int | None, int]] = {}
         self.sys_init: dict[Key, float] = {}
         self._seq: dict[Key, tuple[int, int]] = {}  # key -> (last sequence, data records)
+        self._packets: list[tuple[object, ...]] = []  # flows from packet-sampling records
 
     def decode(self, datagrams: Sequence[tuple[bytes, str]], received: float) -> np.ndarray:
         """Decode v9/IPFIX datagrams (their counters are already incremented)."""
         groups: dict[Template, tuple[Key, list[Chunk]]] = {}
+        self._packets = []
         for data, exporter in datagrams:
             st = self.stats.get(exporter)
             try:
@@ -62,6 +64,8 @@ class TemplateDecoder:
             except (Malformed, struct.error, ValueError, IndexError):
                 st.malformed += 1
         parts = [self._convert(tmpl, key, chunks) for tmpl, (key, chunks) in groups.items()]
+        if self._packets:
+            parts.append(np.array(self._packets, dtype=FLOW_DTYPE))
         if not parts:
             return empty_flows()
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
@@ -117,6 +121,12 @@ class TemplateDecoder:
         if tmpl.options:
             self._options_data(tmpl, body, key)
             return 0
+        if tmpl.section >= 0:  # packet sampling: one sampled frame or IP header per record
+            meta = PacketMeta(float(head[0]), head[2], self.rates.get(key, {}))
+            rows = packet_rows(tmpl, body, meta)
+            self._packets.extend(rows)
+            st.records += len(rows)
+            return len(rows)
         if tmpl.record_len:
             count = len(body) // tmpl.record_len
             raw = body[: count * tmpl.record_len]
