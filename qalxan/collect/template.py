@@ -138,28 +138,10 @@ class Template:
 
     def repack(self, body: bytes) -> tuple[bytes, int]:
         """Variable-length records -> the fixed fields of each, concatenated; and the count."""
-        out: list[bytes] = []
-        pos, end = 0, len(body)
-        while pos < end:
-            start, begin = len(out), pos
-            for f in self.fields:
-                length = f.length
-                if length == VARIABLE:
-                    if pos >= end:
-                        break
-                    length = body[pos]
-                    pos += 1
-                    if length == 255:
-                        length = int.from_bytes(body[pos : pos + 2], "big")
-                        pos += 2
-                else:
-                    out.append(body[pos : pos + length])
-                pos += length
-            if pos > end or pos == begin:  # a truncated last record (or padding): drop it
-                del out[start:]
-                break
-        raw = b"".join(out)
-        return raw, len(raw) // self.fixed_len if self.fixed_len else 0
+        fixed = [i for i, f in enumerate(self.fields) if f.length != VARIABLE]
+        records = split_records(self.fields, body)
+        raw = b"".join(rec[i] for rec in records for i in fixed)
+        return raw, len(raw) // self.fixed_len
 
     def values(self, body: bytes) -> list[dict[str, int]]:
         """Options records decoded one by one: role -> integer value (for sampling state)."""
