@@ -167,3 +167,93 @@ def test_softflowd_export_matches_nfdump(
             stamps = [ts for ts, _buf in dpkt.pcap.Reader(fh)]
         assert got["start"].min() == pytest.approx(min(stamps), abs=0.002)
         assert got["end"].max() == pytest.approx(max(stamps), abs=0.002)
+
+
+def _free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _softflowd(pcap: Path, port: int, version: str, tmp: Path) -> None:
+    subprocess.run(
+        [
+            "softflowd",
+            "-r",
+            str(pcap),
+            "-n",
+            f"127.0.0.1:{port}",
+            "-v",
+            version,
+            "-A",
+            "milli",
+            "-d",
+            "-c",
+            "none",
+            "-p",
+            str(tmp / "softflowd.pid"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.shared_data
+@pytest.mark.skipif(
+    not all(shutil.which(b) for b in ("softflowd", "nfcapd", "nfdump")),
+    reason="needs Debian's softflowd and nfdump",
+)
+@pytest.mark.parametrize("version", ["5", "9", "10"])
+def test_same_records_as_a_live_nfcapd(shared_dir: Path, tmp_path: Path, version: str) -> None:
+    """softflowd exports one pcap twice: to nfcapd (nfdump 1.7.1) and to our listener; the
+    flow records (addresses, ports, protocol, packets, bytes) are the same multiset."""
+    pcap = shared_dir / "data/ddos/stopddos_packet_captures/amp.UDP.snmp.src161.pcapng"
+    port = _free_udp_port()
+    spool = tmp_path / "nfcapd"
+    spool.mkdir()
+    # nfcapd's default socket buffer drops part of softflowd's burst: give it 8 MiB as ours
+    nfcapd = subprocess.Popen(
+        ["nfcapd", "-w", str(spool), "-b", "127.0.0.1", "-p", str(port), "-B", "8388608"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(0.5)
+        _softflowd(pcap, port, version, tmp_path)
+        time.sleep(0.5)
+    finally:
+        nfcapd.terminate()
+        nfcapd.wait(timeout=20)
+    files = sorted(spool.glob("nfcapd.*"))
+    assert files, "nfcapd wrote nothing"
+    out = subprocess.run(
+        ["nfdump", "-r", str(files[-1]), "-o", "csv"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    theirs = sorted(
+        (r["sa"], r["da"], int(r["sp"]), int(r["dp"]), int(r["ipkt"]), int(r["ibyt"]))
+        for r in csv.DictReader(out.splitlines())
+        if (r.get("ts") or "")[4:5] == "-" and r.get("ibyt") is not None
+    )
+    sink = Sink()
+    with FlowListener(("127.0.0.1", 0), None, sink) as listener:
+        _softflowd(pcap, listener.netflow_address[1], version, tmp_path)  # type: ignore[index]
+        wait_for(lambda: len(sink.flows()) >= len(theirs))
+    from qalxan.domain.flows import addr_text
+
+    ours = sorted(
+        (
+            addr_text(r["src"]),
+            addr_text(r["dst"]),
+            int(r["sport"]),
+            int(r["dport"]),
+            int(r["packets"]),
+            int(r["bytes"]),
+        )
+        for r in sink.flows()
+    )
+    assert len(theirs) > 1000
+    assert ours == theirs
