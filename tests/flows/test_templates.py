@@ -221,3 +221,18 @@ def test_packet_sampling_records(akvorado: Path, case: str, expected: tuple[obje
     )
     assert got == expected
     assert decoder.stats.total().malformed == 0
+
+
+def test_ipfix_sequence_counts_options_records_either_way() -> None:
+    opt_fields = [(149, 4), (34, 4)]
+    spec = b"".join(struct.pack("!HH", i, n) for i, n in opt_fields)
+    options = a_set(3, struct.pack("!HHH", 400, 2, 1) + spec) + a_set(
+        400, struct.pack("!II", 1, 10)
+    )
+    rec = v4_record(bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]), 1, 2, 17, 1, 100)
+    first = ipfix(options, template(300, V4_FIELDS), a_set(300, rec * 2), seq=0)
+    for next_seq, gaps in ((2, 0), (3, 0), (9, 1)):
+        decoder = NetflowDecoder()
+        got = decode(decoder, first, ipfix(a_set(300, rec), seq=next_seq))
+        assert (got["sampling"] == 10).all()
+        assert decoder.stats.get(EXPORTER).sequence_gaps == gaps, next_seq
