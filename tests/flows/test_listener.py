@@ -12,43 +12,15 @@ import gzip
 import shutil
 import socket
 import subprocess
-import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import dpkt
-import numpy as np
 import pytest
-from flow_batches import make_batch
+from flow_batches import Sink, make_batch, wait_for
 
 from qalxan.collect import FlowListener, encode_v5
 from qalxan.errors import ConfigError
-
-
-class Sink:
-    """Collects batches from the listener thread."""
-
-    def __init__(self) -> None:
-        self.batches: list[np.ndarray] = []
-        self.lock = threading.Lock()
-
-    def __call__(self, batch: np.ndarray) -> None:
-        with self.lock:
-            self.batches.append(batch)
-
-    def flows(self) -> np.ndarray:
-        with self.lock:
-            return np.concatenate(self.batches) if self.batches else np.array([])
-
-
-def wait_for(check: Callable[[], bool], timeout: float = 10.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if check():
-            return True
-        time.sleep(0.02)
-    return check()
 
 
 def test_listener_decodes_netflow_and_sflow_on_loopback() -> None:
