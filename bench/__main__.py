@@ -8,7 +8,10 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS: tuple[str, ...] = ("parsers",)
+BENCHMARKS: tuple[str, ...] = (
+    "parsers",
+    "flow_decode",
+)
 
 
 def main(argv: list[str]) -> int:
