@@ -19,7 +19,7 @@ from qalxan.detect.ddos.config import ClassifyConfig
 from qalxan.detect.ddos.counters import ACK, PSH, SYN
 from qalxan.domain.flows import addr_text
 
-__all__ = ["Component", "Classification", "classify"]
+__all__ = ["Classification", "Component", "classify"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -330,7 +330,7 @@ class DDoSDetector:
             "pps": float(wpk[mask].sum()) / width,
             "bps": float(wbits[mask].sum()) / width,
             "flows": float(counts.flows["total"][members].sum()),
-            "sources": int(len(np.unique(recs["src"][mask]))),
+            "sources": len(np.unique(recs["src"][mask])),
         }
         extra = ("carpet_bombing", n_hosts) if group.prefixes and n_hosts > 1 else None
         return self._record(victim, "prefix", group.name, counts, cls, metrics, fired, extra)
