@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from qalxan.detect.ddos.config import ClassifyConfig
-from qalxan.detect.ddos.counters import ACK, PSH, SYN
+from qalxan.detect.ddos.counters import ACK, PSH, SYN, addr_hash, flow_keys
 from qalxan.domain.flows import addr_text
 
 __all__ = ["Classification", "Component", "classify"]
@@ -71,7 +71,7 @@ def _component_masks(recs: np.ndarray, cfg: ClassifyConfig) -> dict[str, np.ndar
     # SYNs of connections that went on (ACK seen on the same 5-tuple) are not a SYN flood
     pure_syn = syn & ~ack
     if pure_syn.any():
-        keys = recs[["src", "sport", "dport"]]
+        keys = flow_keys(recs)
         went_on = np.isin(keys[pure_syn], keys[tcp & ~syn & ack])
         pure_syn[np.flatnonzero(pure_syn)[went_on]] = False
     out: dict[str, np.ndarray] = {
@@ -91,20 +91,17 @@ def _component_masks(recs: np.ndarray, cfg: ClassifyConfig) -> dict[str, np.ndar
 
 def _is_transfer(recs: np.ndarray, weight: np.ndarray, cfg: ClassifyConfig) -> bool:
     """Few 5-tuples, or one carrying nearly everything: a legitimate bulk transfer."""
-    keys = np.zeros(len(recs), dtype=[("s", "S16"), ("p", "<u4"), ("q", "u1")])
-    keys["s"] = recs["src"]
-    keys["p"] = (recs["sport"].astype(np.uint32) << 16) | recs["dport"]
-    keys["q"] = recs["proto"]
-    _, inv = np.unique(keys, return_inverse=True)
+    _, inv = np.unique(flow_keys(recs), return_inverse=True)
     per = np.bincount(inv.ravel(), weights=weight)
     return len(per) <= cfg.elephant_max_flows or per.max() >= cfg.elephant_top_share * per.sum()
 
 
 def _top(values: np.ndarray, weight: np.ndarray, n: int) -> list[tuple[object, float]]:
-    uniq, inv = np.unique(values, return_inverse=True)
+    keys = addr_hash(values) if values.dtype.kind == "S" else values
+    _, first, inv = np.unique(keys, return_index=True, return_inverse=True)
     sums = np.bincount(inv.ravel(), weights=weight)
     order = np.argsort(-sums, kind="stable")[:n]
-    return [(uniq[i], float(sums[i])) for i in order]
+    return [(values[first[i]], float(sums[i])) for i in order]
 
 
 def is_talker(
@@ -166,8 +163,8 @@ def classify(
                 pps=pk / width,
                 mbps=float(wbits[mask].sum()) / width / 1e6,
                 share=share,
-                flows=len(np.unique(sub[["src", "sport", "dport"]])),
-                sources=len(np.unique(sub["src"])),
+                flows=len(np.unique(flow_keys(sub))),
+                sources=len(np.unique(addr_hash(sub["src"]))),
                 why=why,
             )
         )

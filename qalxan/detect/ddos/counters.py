@@ -14,7 +14,15 @@ import numpy as np
 
 from qalxan.detect.ddos.config import Prefix
 
-__all__ = ["WindowCounts", "class_masks", "count_window", "in_prefix", "split_by_window"]
+__all__ = [
+    "WindowCounts",
+    "addr_hash",
+    "class_masks",
+    "count_window",
+    "flow_keys",
+    "in_prefix",
+    "split_by_window",
+]
 
 SYN, RST, PSH, ACK = 0x02, 0x04, 0x08, 0x10
 
@@ -55,14 +63,40 @@ class WindowCounts:
         return table[cls]
 
 
-def _tuple_keys(recs: np.ndarray, inverse: np.ndarray) -> np.ndarray:
-    """One opaque key per (host, source, ports, protocol), for distinct counts."""
-    keys = np.zeros(len(recs), dtype=[("h", "<u4"), ("s", "S16"), ("p", "<u4"), ("q", "u1")])
-    keys["h"] = inverse
-    keys["s"] = recs["src"]
-    keys["p"] = (recs["sport"].astype(np.uint32) << 16) | recs["dport"]
-    keys["q"] = recs["proto"]
-    return keys.view(np.dtype((np.void, keys.dtype.itemsize)))
+_K1, _K2, _K3 = (
+    np.uint64(0x9E3779B97F4A7C15),
+    np.uint64(0xC2B2AE3D27D4EB4F),
+    np.uint64(0x165667B19E3779F9),
+)
+
+
+def _mix(x: np.ndarray) -> np.ndarray:
+    """A 64-bit finaliser (splitmix64): distinct keys stay distinct in practice."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * np.uint64(0xBF58476D1CE4E5B9)
+    x = x ^ (x >> np.uint64(27))
+    x = x * np.uint64(0x94D049BB133111EB)
+    return x ^ (x >> np.uint64(31))
+
+
+def addr_hash(addrs: np.ndarray) -> np.ndarray:
+    """One 64-bit hash per 16-byte address."""
+    hi, lo = _halves(addrs)
+    return _mix(hi * _K1 + _mix(lo))
+
+
+def flow_keys(recs: np.ndarray, host: np.ndarray | None = None) -> np.ndarray:
+    """One 64-bit key per (host, source, ports, protocol): sorting these is much faster
+    than sorting records, for distinct counts."""
+    ports = (
+        (recs["sport"].astype(np.uint64) << np.uint64(24))
+        | (recs["dport"].astype(np.uint64) << np.uint64(8))
+        | recs["proto"].astype(np.uint64)
+    )
+    key = addr_hash(recs["src"]) ^ _mix(ports * _K2)
+    if host is not None:
+        key = _mix(key ^ (host.astype(np.uint64) * _K3))
+    return key
 
 
 def count_window(
@@ -79,7 +113,7 @@ def count_window(
     scale = weight * recs["sampling"].astype(np.float64).clip(min=1) / width
     pk = recs["packets"].astype(np.float64) * scale
     bits = recs["bytes"].astype(np.float64) * scale * 8 / 1e6
-    keys = _tuple_keys(recs, inverse)
+    keys = flow_keys(recs, inverse)
     pps: dict[str, np.ndarray] = {}
     mbps: dict[str, np.ndarray] = {}
     flows: dict[str, np.ndarray] = {}
@@ -87,14 +121,12 @@ def count_window(
         idx = inverse[mask]
         pps[cls] = np.bincount(idx, weights=pk[mask], minlength=n)
         mbps[cls] = np.bincount(idx, weights=bits[mask], minlength=n)
-        uniq = np.unique(keys[mask])
-        raw = np.frombuffer(uniq.tobytes(), dtype=np.uint8).reshape(-1, keys.dtype.itemsize)
-        owner = raw[:, :4].copy().view("<u4").ravel()
+        _, first = np.unique(keys[mask], return_index=True)
+        owner = idx[first]
         flows[cls] = np.bincount(owner, minlength=n).astype(np.float64) / width
-    pair = np.zeros(len(recs), dtype=[("h", "<u4"), ("s", "S16")])
-    pair["h"], pair["s"] = inverse, recs["src"]
-    owners = np.unique(pair)["h"]
-    sources = np.bincount(owners, minlength=n)
+    pair = _mix(addr_hash(recs["src"]) ^ (inverse.astype(np.uint64) * _K3))
+    _, first = np.unique(pair, return_index=True)
+    sources = np.bincount(inverse[first], minlength=n)
     return WindowCounts(start, start + width, hosts, inverse, pps, mbps, flows, sources)
 
 

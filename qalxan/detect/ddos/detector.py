@@ -268,13 +268,27 @@ class DDoSDetector:
                     )
             hot = fired or (self._prefix_victim(group) in self.attacks_)
             if hot and not hit[members].any() and group.name not in busy:
-                ev = self._prefix(group, counts, members, recs, wpk, wbits, fired)
+                top = self._dominant_host(counts, members, pps)
+                if top is not None:  # the baseline fired for one host's traffic
+                    victim = addr_text(bytes(counts.hosts[top]))
+                    ev = self._host(victim, counts, top, recs, wpk, wbits, group, fired)
+                else:
+                    ev = self._prefix(group, counts, members, recs, wpk, wbits, fired)
                 if ev is not None:
                     events.append(ev)
                     busy.add(group.name)
             if group.name not in busy and b.enabled:
                 base.update(pps, b.alpha)
         return events
+
+    @staticmethod
+    def _dominant_host(counts: WindowCounts, members: np.ndarray, total: float) -> int | None:
+        """The host that carries most of a group's packets, if one does."""
+        if total <= 0 or not members.any():
+            return None
+        idx = np.flatnonzero(members)
+        top = int(idx[np.argmax(counts.pps["total"][idx])])
+        return top if counts.pps["total"][top] >= 0.5 * total else None
 
     def _prefix_fired(self, group: HostGroup, pps: float, mbps: float) -> list[dict[str, Any]]:
         if not group.prefixes:
