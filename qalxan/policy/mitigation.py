@@ -239,16 +239,15 @@ class Mitigator:
         for why in refusals:
             log.warning("mitigation refused for %s: %s", attack["victim"], why)
             self.log.append({"attack_id": attack["id"], "refused": why})
-        lines: list[str] = []
         now = self.clock()
+        fresh: dict[str, _Active] = {}
         for rule in rules:
             line = exabgp_line(rule, self.policy)
-            if line in self.active:
-                continue
-            self.active[line] = _Active(rule, line, now + self.ttl_s)
-            lines.append(line)
-        self._emit(lines, attack["id"])
-        return lines
+            if line not in self.active and line not in fresh:
+                fresh[line] = _Active(rule, line, now + self.ttl_s)
+        self._emit(list(fresh), attack["id"])  # raises when ExaBGP cannot be reached
+        self.active.update(fresh)
+        return list(fresh)
 
     def expire(self) -> list[str]:
         """Withdraw rules whose TTL has passed."""
@@ -258,9 +257,9 @@ class Mitigator:
     def withdraw(self, which: Callable[[_Active], bool]) -> list[str]:
         gone = [a for a in self.active.values() if which(a)]
         lines = [exabgp_line(a.rule, self.policy, announce=False) for a in gone]
+        self._emit(lines, gone[0].rule.attack_id if gone else "")
         for a in gone:
             del self.active[a.line]
-        self._emit(lines, gone[0].rule.attack_id if gone else "")
         return lines
 
     def _emit(self, lines: list[str], attack_id: str) -> None:
