@@ -144,7 +144,7 @@ def listen(
     stop_at = time.monotonic() + duration if duration else None
     try:
         while stop_at is None or time.monotonic() < stop_at:
-            time.sleep(0.5)
+            time.sleep(0.2)
             live.tick(time.time())
             for ev in live.events[seen:]:
                 _print_event(ev.kind, ev.attack, json_out)
