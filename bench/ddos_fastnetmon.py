@@ -12,6 +12,7 @@ both collectors. Printed: what each detected, the delay after the labelled attac
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -239,10 +240,8 @@ def main(argv: list[str] | None = None) -> None:
         cpu = {"fastnetmon": _cpu_seconds(fnm.pid), "qalxan": _cpu_seconds(qx.pid)}
     finally:
         for p in (qx, fnm):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(p.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
         for p in (qx, fnm):
             try:
                 p.wait(timeout=10)

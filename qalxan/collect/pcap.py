@@ -171,7 +171,8 @@ def _check_link(linktype: int, name: str) -> None:
 
 
 def _u16(buf: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    return (buf[idx].astype(np.uint16) << 8) | buf[idx + 1]
+    out: np.ndarray = (buf[idx].astype(np.uint16) << 8) | buf[idx + 1]
+    return out
 
 
 def _l3_offsets(buf: np.ndarray, linktype: int, offs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -102,16 +102,13 @@ class MitigationPolicy:
     def _flowspec(
         self, dest: str, attack_id: str, vector: str, attack: Mapping[str, Any]
     ) -> list[Rule]:
-        base = {"attack_id": attack_id, "vector": vector, "action": self.action}
-        if self.action == "rate-limit":
-            base["rate"] = self.rate_bps  # type: ignore[assignment]
+        def rule(**match: Any) -> Rule:
+            rate = self.rate_bps if self.action == "rate-limit" else 0
+            return Rule("flowspec", dest, attack_id, vector, action=self.action, rate=rate, **match)
+
         if vector.endswith("_amplification"):
-            name = vector.removesuffix("_amplification")
-            ports = self.amplification_ports.get(name, ())
-            return [
-                Rule("flowspec", dest, protocol="udp", source_port=p, **base)  # type: ignore[arg-type]
-                for p in ports
-            ]
+            ports = self.amplification_ports.get(vector.removesuffix("_amplification"), ())
+            return [rule(protocol="udp", source_port=int(p)) for p in ports]
         proto = {
             "syn_flood": "tcp",
             "synack_reflection": "tcp",
@@ -126,20 +123,13 @@ class MitigationPolicy:
         ports = attack.get("top_destination_ports") or []
         if vector in ("syn_flood", "http_flood", "ack_flood") and ports:
             dport = int(ports[0]["port"])
-        sources = [s["address"] for s in attack.get("top_sources") or []]
+        sources = [str(s["address"]) for s in attack.get("top_sources") or []]
         if 0 < int(attack.get("peak_sources", 0)) <= self.max_sources:
             return [
-                Rule(
-                    "flowspec",
-                    dest,
-                    protocol=proto,
-                    destination_port=dport,
-                    source=_host_prefix(s),
-                    **base,
-                )  # type: ignore[arg-type]
+                rule(protocol=proto, destination_port=dport, source=_host_prefix(s))
                 for s in sources[: self.max_sources]
             ]
-        return [Rule("flowspec", dest, protocol=proto, destination_port=dport, **base)]  # type: ignore[arg-type]
+        return [rule(protocol=proto, destination_port=dport)]
 
 
 def _host_prefix(addr: str) -> str:

@@ -12,10 +12,10 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-import numpy as np
 import httpx
+import numpy as np
 
 from qalxan.api.app import create_app
 from qalxan.api.auth import Principal
@@ -83,7 +83,7 @@ def test_api_route_scopes_and_filters(settings: Settings, ddos_dir: Path) -> Non
 
 
 class _Hook(BaseHTTPRequestHandler):
-    received: list[dict[str, Any]] = []
+    received: ClassVar[list[dict[str, Any]]] = []
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
@@ -101,7 +101,9 @@ def test_live_netflow_to_store_webhook_and_notify(
     server = HTTPServer(("127.0.0.1", 0), _Hook)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     out = tmp_path / "notified.jsonl"
-    notify = f"{sys.executable} -c \"import sys; open({str(out)!r}, 'a').write(sys.stdin.read() + '\\n')\""
+    script = tmp_path / "notify.py"
+    script.write_text(f"import sys\nopen({str(out)!r}, 'a').write(sys.stdin.read() + '\\n')\n")
+    notify = f"{sys.executable} {script}"
     cfg = settings.model_copy(
         update={
             "ddos_webhook_url": f"http://127.0.0.1:{server.server_port}/hook",

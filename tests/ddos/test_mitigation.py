@@ -8,6 +8,7 @@ FlowSpec discard, then their withdrawal.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -24,8 +25,8 @@ import pytest
 
 from qalxan.policy.exabgp import FifoWriter
 from qalxan.policy.mitigation import MitigationPolicy, Mitigator, exabgp_line, nft_rules
-from qalxan.settings import Settings
 from qalxan.service.ddos import mitigation_policy
+from qalxan.settings import Settings
 
 ATTACK: dict[str, Any] = {
     "id": "203.0.113.10@1700000000",
@@ -232,10 +233,8 @@ neighbor 127.0.0.1 {{
         assert any("ipv4 unicast" in w for w in wd) and any("ipv4 flow" in w for w in wd)
     finally:
         for p in reversed(procs):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(p.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
         for p in procs:
             try:
                 p.wait(timeout=10)

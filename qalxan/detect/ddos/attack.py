@@ -66,16 +66,17 @@ class Attack:
 
     def absorb(self, cls: Classification, width: float, keep: int = 50) -> None:
         """Add one window's top sources and ports (as packets) to the running tallies."""
-        for table, items in (
+        tables: list[tuple[dict[Any, float], tuple[tuple[Any, float], ...]]] = [
             (self.sources, cls.top_sources),
             (self.sports, cls.top_sports),
             (self.dports, cls.top_dports),
-        ):
+        ]
+        for table, items in tables:
             for key, rate in items:
-                table[key] = table.get(key, 0.0) + rate * width  # type: ignore[index]
+                table[key] = table.get(key, 0.0) + rate * width
             if len(table) > keep:
                 for k in sorted(table, key=table.__getitem__)[: len(table) - keep]:
-                    del table[k]  # type: ignore[arg-type]
+                    del table[k]
 
     def primary_vectors(self) -> list[str]:
         return sorted(self.vectors, key=lambda v: (-self.vectors[v].peak_pps, v))

@@ -175,7 +175,8 @@ def classify(
         components=tuple(comps),
         skipped=skipped,
         top_sources=tuple(
-            (addr_text(bytes(a)), round(v / width, 1)) for a, v in _top(recs["src"], wpk, top_n)
+            (addr_text(bytes(a)), round(v / width, 1))  # type: ignore[call-overload]
+            for a, v in _top(recs["src"], wpk, top_n)
         ),
         top_sports=_ports(recs["sport"], wpk, width, top_n),
         top_dports=_ports(recs["dport"], wpk, width, top_n),

@@ -76,7 +76,8 @@ def _mix(x: np.ndarray) -> np.ndarray:
     x = x * np.uint64(0xBF58476D1CE4E5B9)
     x = x ^ (x >> np.uint64(27))
     x = x * np.uint64(0x94D049BB133111EB)
-    return x ^ (x >> np.uint64(31))
+    out: np.ndarray = x ^ (x >> np.uint64(31))
+    return out
 
 
 def addr_hash(addrs: np.ndarray) -> np.ndarray:
@@ -96,7 +97,8 @@ def flow_keys(recs: np.ndarray, host: np.ndarray | None = None) -> np.ndarray:
     key = addr_hash(recs["src"]) ^ _mix(ports * _K2)
     if host is not None:
         key = _mix(key ^ (host.astype(np.uint64) * _K3))
-    return key
+    out: np.ndarray = key
+    return out
 
 
 def count_window(
@@ -143,9 +145,13 @@ def in_prefix(addrs: np.ndarray, prefix: Prefix) -> np.ndarray:
         return np.ones(len(addrs), dtype=bool)
     if prefix.bits <= 64:
         mask = np.uint64(((1 << prefix.bits) - 1) << (64 - prefix.bits))
-        return (hi & mask) == np.uint64(prefix.hi & int(mask))
+        inside: np.ndarray = (hi & mask) == np.uint64(prefix.hi & int(mask))
+        return inside
     lmask = np.uint64(((1 << (prefix.bits - 64)) - 1) << (128 - prefix.bits))
-    return (hi == np.uint64(prefix.hi)) & ((lo & lmask) == np.uint64(prefix.lo & int(lmask)))
+    both: np.ndarray = (hi == np.uint64(prefix.hi)) & (
+        (lo & lmask) == np.uint64(prefix.lo & int(lmask))
+    )
+    return both
 
 
 def split_by_window(recs: np.ndarray, width: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

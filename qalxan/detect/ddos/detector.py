@@ -137,7 +137,7 @@ class DDoSDetector:
         hit = self._over(counts, groups, 1.0)
         hold = self._over(counts, groups, life.release_ratio)
         busy_groups: set[str] = set()
-        for i in np.flatnonzero(hit | hold):
+        for i in (int(x) for x in np.flatnonzero(hit | hold)):
             victim = addr_text(bytes(counts.hosts[i]))
             if not hit[i] and victim not in self.attacks_:
                 continue
@@ -480,4 +480,4 @@ def _confidence(fired: list[dict[str, Any]], comps: Sequence[Any]) -> float:
     if any(f["kind"] == "baseline" for f in fired) and len(fired) == 1:
         base *= 0.85
     explained = min(1.0, sum(c.share for c in comps if c.why != "prefix"))
-    return base * (0.5 + 0.5 * explained)
+    return float(base * (0.5 + 0.5 * explained))
