@@ -241,3 +241,16 @@ def test_late_records_are_counted_not_crashing() -> None:
     det.process(_flows(10, t=T0 + 7, dst="203.0.113.1"))
     det.process(_flows(10, t=T0, dst="203.0.113.1"))
     assert det.late_records_ == 10
+
+
+def test_example_hostgroups_file_loads(tmp_path: Any) -> None:
+    from pathlib import Path
+
+    from qalxan.service.ddos import load_config
+
+    example = Path(__file__).resolve().parents[2] / "qalxan/data/ddos/hostgroups.example.yaml"
+    cfg = load_config(example)
+    assert [g.name for g in cfg.groups] == ["egov", "dns-servers"]
+    egov = cfg.groups[0]
+    assert egov.limit("tcp_syn").pps == 5000 and egov.limit("icmp").pps == 1000  # inherited
+    assert cfg.lifecycle.end_after_s == 30.0
