@@ -163,6 +163,30 @@ def _replay(recs: np.ndarray, ports: list[int], t0: float, cap0: float) -> int:
     return sent
 
 
+def _startup_cpu(env: dict[str, str]) -> float:
+    """CPU seconds `qalxan ddos listen` spends starting and stopping with no traffic."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(
+        [
+            str(ROOT / ".venv/bin/qalxan"),
+            "ddos",
+            "listen",
+            "--netflow",
+            "127.0.0.1:0",
+            "--no-store",
+            "--duration",
+            "0.1",
+        ],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def main(argv: list[str] | None = None) -> None:
     args = argv if argv is not None else sys.argv[2:] if len(sys.argv) > 2 else []
     name = (
@@ -264,7 +288,13 @@ def main(argv: list[str] | None = None) -> None:
                 f"{ev['event']:<6} +{when - first:5.1f} s after first attack start: "
                 f"{a['victim']} {a['vectors']} peak {a['peak_pps']:.0f} pps"
             )
-    print(f"cpu: {cpu['qalxan']:.2f} s")
+    vec = {"ntp_amp": "ntp_amplification"}
+    for kind, at in starts.items():
+        seen = [w for w, ev in qx_events if vec.get(kind, kind) in ev["attack"]["vectors"]]
+        delay = f"{min(seen) - at:.1f} s" if seen else "not detected"
+        print(f"  {kind}: detected {delay} after its start")
+    idle = _startup_cpu(env)
+    print(f"cpu: {cpu['qalxan']:.2f} s (of which {idle:.2f} s start-up of the command)")
     print("\n-- fastnetmon --")
     bans = (work / "bans.log").read_text() if (work / "bans.log").exists() else ""
     for block in bans.split("=== ")[1:]:
