@@ -17,7 +17,7 @@ import numpy as np
 
 from qalxan.detect.ddos.attack import Attack, AttackEvent, VectorState
 from qalxan.detect.ddos.classify import Classification, Component, classify, is_talker
-from qalxan.detect.ddos.config import DetectorConfig, HostGroup
+from qalxan.detect.ddos.config import CLASSES, DetectorConfig, HostGroup
 from qalxan.detect.ddos.counters import WindowCounts, count_window, in_prefix, split_by_window
 from qalxan.domain.flows import addr_bytes, addr_text, empty_flows
 from qalxan.domain.verdict import Reason, Verdict
@@ -62,6 +62,15 @@ class DDoSDetector:
     def __init__(self, config: DetectorConfig) -> None:
         self.config = config
         self._amp_ports = np.fromiter(config.classify.amplification, dtype=np.int64)
+        self._all_groups: tuple[HostGroup, ...] = (*config.groups, config.default)
+        # limit per (group, class, metric); inf where a limit is not set
+        self._limits = np.array(
+            [
+                [[getattr(g.limit(c), m) or math.inf for m in _METRICS] for c in CLASSES]
+                for g in self._all_groups
+            ],
+            dtype=np.float64,
+        )
         self.reset()
 
     def reset(self) -> DDoSDetector:
@@ -133,42 +142,40 @@ class DDoSDetector:
         scale = weight * recs["sampling"].astype(np.float64).clip(min=1)
         wpk = recs["packets"].astype(np.float64) * scale
         wbits = recs["bytes"].astype(np.float64) * scale * 8
-        groups = self._group_of(counts.hosts)
-        hit = self._over(counts, groups, 1.0)
-        hold = self._over(counts, groups, life.release_ratio)
+        gidx = self._group_of(counts.hosts)
+        groups = self._all_groups
+        hit = self._over(counts, gidx, 1.0)
+        hold = self._over(counts, gidx, life.release_ratio)
         busy_groups: set[str] = set()
         for i in (int(x) for x in np.flatnonzero(hit | hold)):
             victim = addr_text(bytes(counts.hosts[i]))
             if not hit[i] and victim not in self.attacks_:
                 continue
-            group = groups[i]
+            group = groups[gidx[i]]
             fired = self._fired(counts, i, group) if hit[i] else []
             ev = self._host(victim, counts, i, recs, wpk, wbits, group, fired)
             if ev is not None or victim in self.attacks_:
                 busy_groups.add(group.name)
             events += [ev] if ev is not None else []
-        events += self._carpet_and_baseline(counts, groups, hit, recs, wpk, wbits, busy_groups)
+        events += self._carpet_and_baseline(counts, gidx, hit, recs, wpk, wbits, busy_groups)
         return events
 
-    def _group_of(self, hosts: np.ndarray) -> list[HostGroup]:
-        """Most specific configured group per host (the default group otherwise)."""
-        best = np.full(len(hosts), -1)
+    def _group_of(self, hosts: np.ndarray) -> np.ndarray:
+        """Index into ``_all_groups`` of the most specific group per host (the default group,
+        last, otherwise)."""
+        best = np.full(len(hosts), len(self.config.groups))
         bits = np.full(len(hosts), -1)
         for gi, group in enumerate(self.config.groups):
             for prefix in group.prefixes:
                 inside = in_prefix(hosts, prefix) & (prefix.bits > bits)
                 best[inside], bits[inside] = gi, prefix.bits
-        all_groups = self.config.groups
-        return [all_groups[g] if g >= 0 else self.config.default for g in best]
+        return best
 
-    def _over(self, counts: WindowCounts, groups: list[HostGroup], ratio: float) -> np.ndarray:
+    def _over(self, counts: WindowCounts, gidx: np.ndarray, ratio: float) -> np.ndarray:
         out = np.zeros(len(counts.hosts), dtype=bool)
-        for cls in counts.pps:
-            for metric in _METRICS:
-                lim = np.array(
-                    [getattr(g.limit(cls), metric) or math.inf for g in groups], dtype=np.float64
-                )
-                out |= counts.metric(metric, cls) >= lim * ratio
+        for c, cls in enumerate(CLASSES):
+            for m, metric in enumerate(_METRICS):
+                out |= counts.metric(metric, cls) >= self._limits[gidx, c, m] * ratio
         return out
 
     def _fired(self, counts: WindowCounts, i: int, group: HostGroup) -> list[dict[str, Any]]:
@@ -236,7 +243,7 @@ class DDoSDetector:
     def _carpet_and_baseline(
         self,
         counts: WindowCounts,
-        groups: list[HostGroup],
+        gidx: np.ndarray,
         hit: np.ndarray,
         recs: np.ndarray,
         wpk: np.ndarray,
@@ -244,9 +251,8 @@ class DDoSDetector:
         busy: set[str],
     ) -> list[AttackEvent]:
         events: list[AttackEvent] = []
-        names = np.array([g.name for g in groups])
-        for group in (*self.config.groups, self.config.default):
-            members = names == group.name
+        for gi, group in enumerate(self._all_groups):
+            members = gidx == gi
             pps = float(counts.pps["total"][members].sum())
             mbps = float(counts.mbps["total"][members].sum())
             fired = self._prefix_fired(group, pps, mbps)
