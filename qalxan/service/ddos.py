@@ -12,7 +12,7 @@ import httpx
 import numpy as np
 import yaml
 
-from qalxan.data import read_yaml
+from qalxan.data import load_reasons, read_yaml
 from qalxan.detect.ddos import AttackEvent, DDoSDetector, DetectorConfig
 from qalxan.domain.errors import ConfigError
 from qalxan.policy.ddos_alerts import (
@@ -69,7 +69,7 @@ def build_detector(
     hostgroups: Path | None = None, *, profile: str = "default", **lifecycle: Any
 ) -> DDoSDetector:
     """A fresh detector."""
-    return DDoSDetector(load_config(hostgroups, profile=profile, **lifecycle))
+    return DDoSDetector(load_config(hostgroups, profile=profile, **lifecycle), load_reasons())
 
 
 def mitigation_policy(settings: Settings) -> MitigationPolicy:

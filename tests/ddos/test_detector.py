@@ -254,3 +254,19 @@ def test_example_hostgroups_file_loads(tmp_path: Any) -> None:
     egov = cfg.groups[0]
     assert egov.limit("tcp_syn").pps == 5000 and egov.limit("icmp").pps == 1000  # inherited
     assert cfg.lifecycle.end_after_s == 30.0
+
+
+def test_every_vector_is_explained_in_three_languages() -> None:
+    from qalxan.data import load_reasons
+
+    catalog = load_reasons()
+    det = DDoSDetector(_config(), catalog)
+    for vector in _config().classify.vector_names():
+        code = "ddos.amplification" if vector.endswith("_amplification") else f"ddos.{vector}"
+        assert code in catalog, vector
+    flood = _flows(5000, t=T0, dst="203.0.113.9", sport=123, size=400)
+    (attack,) = [e.attack for e in det.run([flood]) if e.kind == "end"]
+    (reason,) = attack["reasons"]
+    assert reason["code"] == "ddos.ntp_amplification"
+    assert set(reason["messages"]) == {"az", "ru", "en"}
+    assert "NTP" in reason["messages"]["az"] and "203.0.113.9" in reason["messages"]["ru"]

@@ -20,6 +20,7 @@ from qalxan.detect.ddos.classify import Classification, Component, classify, is_
 from qalxan.detect.ddos.config import CLASSES, DetectorConfig, HostGroup
 from qalxan.detect.ddos.counters import WindowCounts, count_window, in_prefix, split_by_window
 from qalxan.domain.flows import addr_bytes, addr_text, empty_flows
+from qalxan.domain.reasons import ReasonCatalog
 from qalxan.domain.verdict import Reason, Verdict
 
 __all__ = ["DDoSDetector"]
@@ -59,8 +60,9 @@ class DDoSDetector:
 
     kind: ClassVar[str] = "ddos"
 
-    def __init__(self, config: DetectorConfig) -> None:
+    def __init__(self, config: DetectorConfig, reasons: ReasonCatalog | None = None) -> None:
         self.config = config
+        self.reasons = reasons
         self._amp_ports = np.fromiter(config.classify.amplification, dtype=np.int64)
         self._all_groups: tuple[HostGroup, ...] = (*config.groups, config.default)
         # limit per (group, class, metric); inf where a limit is not set
@@ -420,13 +422,13 @@ class DDoSDetector:
         attack.absorb(cls, end - start)
         if new:
             attack.reported_peak = attack.peak_pps
-            return AttackEvent("start", end, attack.to_dict(life.top_n))
+            return AttackEvent("start", end, self._doc(attack))
         if (
             set(attack.vectors) != before
             or attack.peak_pps >= attack.reported_peak * life.update_growth
         ):
             attack.reported_peak = attack.peak_pps
-            return AttackEvent("update", end, attack.to_dict(life.top_n))
+            return AttackEvent("update", end, self._doc(attack))
         return None
 
     def _expire(self, now: float) -> list[AttackEvent]:
@@ -440,7 +442,33 @@ class DDoSDetector:
     def _end(self, key: str, when: float) -> AttackEvent:
         attack = self.attacks_.pop(key)
         attack.state = "ended"
-        return AttackEvent("end", when, attack.to_dict(self.config.lifecycle.top_n))
+        return AttackEvent("end", when, self._doc(attack))
+
+    def _doc(self, attack: Attack) -> dict[str, Any]:
+        """The alert document, with the explanation of each vector in az/ru/en."""
+        doc = attack.to_dict(self.config.lifecycle.top_n)
+        doc["reasons"] = [r.to_dict() | {"messages": dict(r.messages)} for r in self._reasons(doc)]
+        return doc
+
+    def _reasons(self, doc: dict[str, Any]) -> list[Reason]:
+        out = []
+        for v in doc["vectors"]:
+            pps = f"{doc['evidence']['vectors'][v]['peak_pps']:.0f}"
+            weight = min(1.0, max(0.05, doc["confidence"]))
+            where = f"{doc['start']}-{doc['end']}"
+            if v.endswith("_amplification"):
+                code, evidence = "ddos.amplification", v.removesuffix("_amplification").upper()
+            else:
+                code, evidence = f"ddos.{v}", v
+            if self.reasons is not None and code in self.reasons:
+                r = self.reasons.reason(
+                    code, weight, evidence, where=where, victim=doc["victim"], pps=pps
+                )
+                out.append(Reason(f"ddos.{v}", r.weight, r.evidence, r.messages, r.where))
+            else:
+                text = f"{v.replace('_', ' ')} against {doc['victim']}: {pps} packets per second"
+                out.append(Reason(f"ddos.{v}", weight, evidence, {"en": text}, where))
+        return out
 
     # --- the detector contract ----------------------------------------------------------------
 
@@ -453,19 +481,9 @@ class DDoSDetector:
 
     def analyze(self, item: np.ndarray) -> Verdict:
         """A verdict over one finite batch, on a fresh copy (this detector is untouched)."""
-        fresh = DDoSDetector(self.config)
+        fresh = DDoSDetector(self.config, self.reasons)
         ends = [e.attack for e in fresh.run([item]) if e.kind == "end"]
-        reasons = [
-            Reason(
-                f"ddos.{v}",
-                min(1.0, max(0.05, a["confidence"])),
-                f"{a['victim']}: {v} peak {a['peak_pps']:.0f} pps",
-                {"en": f"{v.replace('_', ' ')} against {a['victim']}"},
-                where=f"{a['start']}-{a['end']}",
-            )
-            for a in ends
-            for v in a["vectors"]
-        ]
+        reasons = [r for a in ends for r in self._reasons(a)]
         return Verdict.from_reasons(
             self.kind, f"{len(item)} flow records", reasons, extra={"attacks": ends}
         )
