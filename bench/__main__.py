@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS: tuple[str, ...] = ("ddos_delay", "ddos_fastnetmon")
+BENCHMARKS: tuple[str, ...] = ("flow_decode", "ddos_delay", "ddos_fastnetmon")
 
 
 def main(argv: list[str]) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from qalxan.collect.encode import encode_ipfix, encode_v9
 from qalxan.collect.listener import FlowListener
 from qalxan.collect.netflow import NetflowDecoder, decode_v5, encode_v5
+from qalxan.collect.replay import replay
 from qalxan.collect.sflow import SflowDecoder
 from qalxan.collect.stats import CollectorStats, ExporterStats
 
@@ -22,4 +23,5 @@ __all__ = [
     "encode_ipfix",
     "encode_v5",
     "encode_v9",
+    "replay",
 ]

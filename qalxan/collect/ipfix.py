@@ -6,8 +6,10 @@ State is kept per (exporter address, version, observation domain / source id):
   fields arrives, kept (same object) when it is only refreshed, removed on IPFIX withdrawal;
 - sampling rates read from options data (sampler / selector id -> 1-in-N), and the IPFIX
   ``systemInitTimeMilliseconds`` for uptime-relative times;
-- the next expected sequence number. v9 counts export packets, IPFIX data records;
-  softflowd's v9 counts flows, so both steps are accepted for v9.
+- the next expected sequence number. v9 counts export packets, IPFIX the data records sent
+  before the message. softflowd numbers differently (its IPFIX counts the records of the
+  message itself too, and some v9 exporters count flows), so those steps are accepted too and
+  are not reported as gaps or losses.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ import numpy as np
 
 from qalxan.collect._arrays import exporter_int
 from qalxan.collect.stats import CollectorStats, ExporterStats
-from qalxan.collect.template import Field, Meta, Template, to_flows
-from qalxan.domain.flows import empty_flows
+from qalxan.collect.template import Field, Meta, PacketMeta, Template, packet_rows, to_flows
+from qalxan.domain.flows import FLOW_DTYPE, empty_flows
 
 __all__ = ["TemplateDecoder"]
 
@@ -48,11 +50,14 @@ class TemplateDecoder:
         self.templates: dict[Key, dict[int, Template]] = {}
         self.rates: dict[Key, dict[int | None, int]] = {}
         self.sys_init: dict[Key, float] = {}
-        self._seq: dict[Key, tuple[int, int]] = {}  # key -> (last sequence, data records)
+        self._seq: dict[Key, tuple[int, int, int]] = {}  # key -> (sequence, records, options)
+        self._packets: list[tuple[object, ...]] = []  # flows from packet-sampling records
+        self._option_records = 0  # options data records in the datagram being read
 
     def decode(self, datagrams: Sequence[tuple[bytes, str]], received: float) -> np.ndarray:
         """Decode v9/IPFIX datagrams (their counters are already incremented)."""
         groups: dict[Template, tuple[Key, list[Chunk]]] = {}
+        self._packets = []
         for data, exporter in datagrams:
             st = self.stats.get(exporter)
             try:
@@ -60,6 +65,8 @@ class TemplateDecoder:
             except (Malformed, struct.error, ValueError, IndexError):
                 st.malformed += 1
         parts = [self._convert(tmpl, key, chunks) for tmpl, (key, chunks) in groups.items()]
+        if self._packets:
+            parts.append(np.array(self._packets, dtype=FLOW_DTYPE))
         if not parts:
             return empty_flows()
         return parts[0] if len(parts) == 1 else np.concatenate(parts)
@@ -84,7 +91,7 @@ class TemplateDecoder:
         key = (exporter, version, domain)
         tables = self.templates.setdefault(key, {})
         exp_int = exporter_int(exporter)
-        records = 0
+        records = self._option_records = 0
         while pos + 4 <= end:
             set_id, set_len = SET_HEADER.unpack_from(data, pos)
             if set_len < 4 or pos + set_len > end:
@@ -97,7 +104,7 @@ class TemplateDecoder:
                 self._template_set(body, version, tables, st, options=False)
             elif set_id in (1, 3):
                 self._template_set(body, version, tables, st, options=True)
-        self._sequence(key, seq, records, st)
+        self._sequence(key, seq, records, self._option_records, st)
 
     def _data_set(
         self,
@@ -113,8 +120,14 @@ class TemplateDecoder:
             st.unknown_template += 1
             return 0
         if tmpl.options:
-            self._options_data(tmpl, body, key)
+            self._option_records += self._options_data(tmpl, body, key)
             return 0
+        if tmpl.section >= 0:  # packet sampling: one sampled frame or IP header per record
+            meta = PacketMeta(float(head[0]), head[2], self.rates.get(key, {}))
+            rows = packet_rows(tmpl, body, meta)
+            self._packets.extend(rows)
+            st.records += len(rows)
+            return len(rows)
         if tmpl.record_len:
             count = len(body) // tmpl.record_len
             raw = body[: count * tmpl.record_len]
@@ -177,30 +190,32 @@ class TemplateDecoder:
             return  # a refresh: keep the compiled template
         tables[tid] = Template(specs, options=options)
 
-    def _options_data(self, tmpl: Template, body: bytes, key: Key) -> None:
-        for row in tmpl.values(body):
+    def _options_data(self, tmpl: Template, body: bytes, key: Key) -> int:
+        rows = tmpl.values(body)
+        for row in rows:
             rate = _rate(row)
             if rate is not None:
                 ident = row.get("sampler", row.get("selector"))
                 self.rates.setdefault(key, {})[ident] = rate
             if "sys_init" in row:
                 self.sys_init[key] = float(row["sys_init"])
+        return len(rows)
 
-    def _sequence(self, key: Key, seq: int, records: int, st: ExporterStats) -> None:
+    def _sequence(self, key: Key, seq: int, records: int, options: int, st: ExporterStats) -> None:
         last = self._seq.get(key)
-        self._seq[key] = (seq, records)
+        self._seq[key] = (seq, records, options)
         if last is None:
             return
-        prev, prev_records = last
-        if key[1] == 9:
-            if seq in ((prev + 1) & 0xFFFFFFFF, (prev + prev_records) & 0xFFFFFFFF):
-                return
-            st.sequence_gaps += 1
+        prev, prev_records, prev_options = last
+        # v9 counts packets (RFC 3954) or flows; IPFIX counts data records, options ones too
+        # (RFC 7011) or not; softflowd's IPFIX counts this message's own records as well.
+        steps = [prev_records, prev_records + prev_options]
+        steps.append(1 if key[1] == 9 else records)
+        if any(seq == (prev + step) & 0xFFFFFFFF for step in steps):
             return
-        expected = (prev + prev_records) & 0xFFFFFFFF
-        if seq != expected:
-            st.sequence_gaps += 1
-            missing = (seq - expected) & 0xFFFFFFFF
+        st.sequence_gaps += 1
+        if key[1] == 10:
+            missing = (seq - prev - prev_records - prev_options) & 0xFFFFFFFF
             if missing < 0x80000000:
                 st.lost_records += missing
 

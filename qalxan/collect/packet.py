@@ -63,6 +63,8 @@ def _ethernet(data: bytes) -> Packet | None:
             pos += 4
         pos += 4
         nibble = data[pos] >> 4
+        if nibble == 0:  # pseudowire control word, then the carried Ethernet frame
+            return _ethernet(data[pos + 4 :])
         ethertype = {4: 0x0800, 6: 0x86DD}.get(nibble, 0)
     if ethertype == 0x0800:
         return _ipv4(data, pos)

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from qalxan.collect._arrays import mapped_v4, uint_from_bytes, v6_column
+from qalxan.collect.packet import HEADER_ETHERNET, HEADER_IPV4, HEADER_IPV6, parse_header
 from qalxan.domain.flows import FLOW_DTYPE, PROTO_ICMP
 
-__all__ = ["ROLE_BY_ID", "VARIABLE", "Field", "Template", "to_flows"]
+__all__ = ["ROLE_BY_ID", "VARIABLE", "Field", "PacketMeta", "Template", "packet_rows", "to_flows"]
 
 VARIABLE = 0xFFFF
 NTP_EPOCH = 2208988800
@@ -57,6 +58,9 @@ ROLE_BY_ID: dict[int, str] = {
     310: "rate_population",
     48: "sampler",
     302: "selector",
+    315: "frame",  # dataLinkFrameSection: a sampled frame (Ethernet)
+    313: "ip_section",  # ipHeaderPacketSection: a sampled IP header
+    312: "frame_size",
     32: "icmp",
     139: "icmp6",
     88: "frag_off",
@@ -81,6 +85,8 @@ class Field:
         role = ROLE_BY_ID.get(self.id)
         if role in _ADDRESS_LEN and self.length != _ADDRESS_LEN[role]:
             return None
+        if role in ("frame", "ip_section"):
+            return role
         if role is not None and role not in _ADDRESS_LEN and self.length > 8:
             return None
         return role
@@ -95,12 +101,16 @@ class Template:
     dtype: np.dtype = field(init=False)
     record_len: int = field(init=False)  # 0 when the template has variable-length fields
     roles: dict[str, str] = field(init=False)  # role -> dtype field name
+    section: int = field(init=False)  # index of a sampled-packet section field, or -1
 
     def __post_init__(self) -> None:
         names: list[str] = []
         formats: list[object] = []
         offsets: list[int] = []
         self.roles = {}
+        self.section = next(
+            (i for i, f in enumerate(self.fields) if f.role in ("frame", "ip_section")), -1
+        )
         offset = 0
         variable = False
         for i, f in enumerate(self.fields):
@@ -108,7 +118,7 @@ class Template:
             if f.length == VARIABLE:
                 variable = True
                 continue
-            if role is not None and role not in self.roles:
+            if role is not None and role not in self.roles and role not in ("frame", "ip_section"):
                 name = f"f{i}"
                 self.roles[role] = name
                 names.append(name)
@@ -128,28 +138,10 @@ class Template:
 
     def repack(self, body: bytes) -> tuple[bytes, int]:
         """Variable-length records -> the fixed fields of each, concatenated; and the count."""
-        out: list[bytes] = []
-        pos, end = 0, len(body)
-        while pos < end:
-            start, begin = len(out), pos
-            for f in self.fields:
-                length = f.length
-                if length == VARIABLE:
-                    if pos >= end:
-                        break
-                    length = body[pos]
-                    pos += 1
-                    if length == 255:
-                        length = int.from_bytes(body[pos : pos + 2], "big")
-                        pos += 2
-                else:
-                    out.append(body[pos : pos + length])
-                pos += length
-            if pos > end or pos == begin:  # a truncated last record (or padding): drop it
-                del out[start:]
-                break
-        raw = b"".join(out)
-        return raw, len(raw) // self.fixed_len if self.fixed_len else 0
+        fixed = [i for i, f in enumerate(self.fields) if f.length != VARIABLE]
+        records = split_records(self.fields, body)
+        raw = b"".join(rec[i] for rec in records for i in fixed)
+        return raw, len(raw) // self.fixed_len
 
     def values(self, body: bytes) -> list[dict[str, int]]:
         """Options records decoded one by one: role -> integer value (for sampling state)."""
@@ -168,6 +160,80 @@ class Template:
                 row[role] = int.from_bytes(bytes(value), "big") if value.ndim else int(value)
             out.append(row)
         return out
+
+
+def split_records(fields: tuple[Field, ...], body: bytes) -> list[list[bytes]]:
+    """Records as lists of field values (bytes), variable lengths resolved; a truncated last
+    record (or padding) is dropped."""
+    out: list[list[bytes]] = []
+    pos, end = 0, len(body)
+    while pos < end:
+        begin, values = pos, []
+        for f in fields:
+            length = f.length
+            if length == VARIABLE:
+                if pos >= end:
+                    break
+                length = body[pos]
+                pos += 1
+                if length == 255:
+                    length = int.from_bytes(body[pos : pos + 2], "big")
+                    pos += 2
+            values.append(body[pos : pos + length])
+            pos += length
+        if pos > end or pos == begin or len(values) < len(fields):
+            break
+        out.append(values)
+    return out
+
+
+def packet_rows(tmpl: Template, body: bytes, meta: PacketMeta) -> list[tuple[object, ...]]:
+    """Records of a packet-sampling template (IPFIX ``dataLinkFrameSection`` 315 or
+    ``ipHeaderPacketSection`` 313): each sampled packet becomes a one-packet flow."""
+    rows: list[tuple[object, ...]] = []
+    kind = tmpl.fields[tmpl.section].role
+    for values in split_records(tmpl.fields, body):
+        section = values[tmpl.section]
+        if kind == "frame":
+            packet = parse_header(HEADER_ETHERNET, section)
+        else:
+            version = section[0] >> 4 if section else 0
+            packet = parse_header(HEADER_IPV4 if version == 4 else HEADER_IPV6, section)
+        if packet is None:
+            continue
+        ints = {
+            f.role: int.from_bytes(v, "big")
+            for f, v in zip(tmpl.fields, values, strict=True)
+            if f.role is not None and f.role not in ("frame", "ip_section")
+        }
+        rate = ints.get("rate") or meta.rates.get(ints.get("sampler", ints.get("selector")))
+        rows.append(
+            (
+                meta.export,
+                meta.export,
+                packet.src,
+                packet.dst,
+                packet.sport,
+                packet.dport,
+                packet.proto,
+                packet.tcp_flags,
+                packet.frag,
+                1,
+                packet.length,
+                rate or default_rate(meta.rates),
+                meta.exporter,
+            )
+        )
+    return rows
+
+
+@dataclass
+class PacketMeta:
+    """Context of packet-sampling records: export time, exporter, known sampling rates."""
+
+    export: float
+    exporter: int
+    rates: dict[int | None, int]
 
 
 def _format(role: str, length: int) -> object:

@@ -1,6 +1,10 @@
-"""Synthetic flow batches for the collector tests."""
+"""Synthetic flow batches, and a sink for listener output, for the collector tests."""
 
 from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -30,3 +34,28 @@ def make_batch(
     batch["bytes"] = batch["packets"] * rng.integers(40, 1500, n)
     batch["sampling"] = 1
     return batch
+
+
+class Sink:
+    """Collects batches from the listener thread."""
+
+    def __init__(self) -> None:
+        self.batches: list[np.ndarray] = []
+        self.lock = threading.Lock()
+
+    def __call__(self, batch: np.ndarray) -> None:
+        with self.lock:
+            self.batches.append(batch)
+
+    def flows(self) -> np.ndarray:
+        with self.lock:
+            return np.concatenate(self.batches) if self.batches else np.array([])
+
+
+def wait_for(check: Callable[[], bool], timeout: float = 10.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if check():
+            return True
+        time.sleep(0.02)
+    return check()

@@ -193,3 +193,46 @@ def test_akvorado_ipv6_and_icmp(akvorado: Path) -> None:
     assert by_proto[58] >= 1 and by_proto[1] >= 1
     v6 = batch[batch["proto"] == 58][0]
     assert addr_text(v6["src"]) == "2001:db8::" and int(v6["dport"]) >> 8 == 128  # echo request
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("datalink", ("51.51.51.51", "52.52.52.52", 55501, 11777, 17)),
+        ("ethernet-over-mpls-with-control-word", ("198.51.100.19", "198.51.100.20", 80, 43908, 6)),
+        ("ipfix-srv6", ("fc30:2200:1b::f", "fc30:2200:23:e009::", 0, 0, 4)),  # outer IPv6
+        ("juniper-cpid", ("fc30:2200:1b::f", "fc30:2200:23:e009::", 0, 0, 4)),
+    ],
+)
+def test_packet_sampling_records(akvorado: Path, case: str, expected: tuple[object, ...]) -> None:
+    """IPFIX dataLinkFrameSection (315) records: the sampled frame decoded as Wireshark does
+    (Ethernet, MPLS with a pseudowire control word, SRv6 outer header)."""
+    decoder = NetflowDecoder()
+    batch = decoder.decode([p for f in netflow_cases(akvorado)[case] for p in udp_payloads(f)])
+    assert len(batch) >= 1 and (batch["packets"] == 1).all()
+    first = batch[0]
+    got = (
+        addr_text(first["src"]),
+        addr_text(first["dst"]),
+        int(first["sport"]),
+        int(first["dport"]),
+        int(first["proto"]),
+    )
+    assert got == expected
+    assert decoder.stats.total().malformed == 0
+
+
+def test_ipfix_sequence_counts_options_records_either_way() -> None:
+    opt_fields = [(149, 4), (34, 4)]
+    spec = b"".join(struct.pack("!HH", i, n) for i, n in opt_fields)
+    options = a_set(3, struct.pack("!HHH", 400, 2, 1) + spec) + a_set(
+        400, struct.pack("!II", 1, 10)
+    )
+    rec = v4_record(bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2]), 1, 2, 17, 1, 100)
+    first = ipfix(options, template(300, V4_FIELDS), a_set(300, rec * 2), seq=0)
+    for next_seq, gaps in ((2, 0), (3, 0), (9, 1)):
+        decoder = NetflowDecoder()
+        got = decode(decoder, first, ipfix(a_set(300, rec), seq=next_seq))
+        assert (got["sampling"] == 10).all()
+        assert decoder.stats.get(EXPORTER).sequence_gaps == gaps, next_seq

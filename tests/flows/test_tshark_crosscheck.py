@@ -20,7 +20,9 @@ from qalxan.domain.flows import addr_text
 
 pytestmark = [
     pytest.mark.shared_data,
-    pytest.mark.skipif(shutil.which("tshark") is None, reason="needs Debian's tshark"),
+    pytest.mark.skipif(
+        not (shutil.which("tshark") and shutil.which("mergecap")), reason="needs Debian's tshark"
+    ),
 ]
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 KEYS = {
