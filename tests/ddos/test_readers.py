@@ -83,3 +83,39 @@ def test_nfdump_csv_with_summary_and_sampling(ddos_dir: Path, tmp_path: Path) ->
     assert len(recs) == 58_750  # the summary's flow count; the summary lines are skipped
     assert int(recs["packets"].sum()) == 58_750_000
     assert (recs["sampling"] == 10).all()
+
+
+def _rewrite(src: Path, dst: Path, linktype: int, head: Any) -> None:
+    """Copy a classic Ethernet pcap with another link type: ``head(frame) -> new frame``."""
+    import struct
+
+    data = src.read_bytes()
+    out = bytearray(data[:20] + struct.pack("<I", linktype))
+    pos = 24
+    while pos + 16 <= len(data):
+        sec, usec, incl, _orig = struct.unpack_from("<IIII", data, pos)
+        frame = head(data[pos + 16 : pos + 16 + incl])
+        out += struct.pack("<IIII", sec, usec, len(frame), len(frame)) + frame
+        pos += 16 + incl
+    dst.write_bytes(bytes(out))
+
+
+@pytest.mark.parametrize(
+    ("linktype", "head"),
+    [
+        (101, lambda f: f[14:]),  # raw IP
+        (113, lambda f: b"\x00\x00\x00\x01\x00\x06" + f[6:12] + b"\x00\x00" + f[12:]),  # SLL
+        (1, lambda f: f[:12] + b"\x81\x00\x00\x64" + f[12:]),  # one 802.1Q tag
+    ],
+    ids=["raw", "linux_sll", "vlan"],
+)
+def test_other_link_types_decode_the_same(
+    ddos_dir: Path, tmp_path: Path, linktype: int, head: Any
+) -> None:
+    src = ddos_dir / "synthetic_scapy" / "cldap_amp.pcap"
+    dst = tmp_path / "x.pcap"
+    _rewrite(src, dst, linktype, head)
+    a, b = _all(read_pcap(src)), _all(read_pcap(dst))
+    assert len(a) == len(b) == 2000
+    for field in ("src", "dst", "sport", "dport", "proto", "frag", "bytes", "start"):
+        assert (a[field] == b[field]).all(), field
