@@ -1,6 +1,7 @@
 """Side by side with Debian's fastnetmon 1.2.4, fed the same NetFlow v5 on 127.0.0.1.
 
-``python -m bench ddos_fastnetmon [--capture NAME]``. Installs ``fastnetmon`` with apt when
+``python -m bench ddos_fastnetmon`` (or ``python -m bench.ddos_fastnetmon --capture NAME`` for
+another capture of synthetic_scapy). Installs ``fastnetmon`` with apt when
 missing (as root) and disables the system service the package enables; then runs it by hand
 with its own configuration: NetFlow on 127.0.0.1 only, no interface sniffing, usage report
 off, a notify script that records each ban. Qalxan runs as ``qalxan ddos listen`` in its
