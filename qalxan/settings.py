@@ -91,6 +91,9 @@ class Settings(BaseSettings):
     ddos_next_hop: str = Field(
         "192.0.2.1", description="Next hop of blackhole routes (discarded by the routers)."
     )
+    ddos_next_hop_v6: str = Field(
+        "100::1", description="Next hop of IPv6 blackhole routes (RFC 6666 discard prefix)."
+    )
     ddos_blackhole_community: str = Field(
         "65535:666", description="Community of blackhole routes (RFC 7999 BLACKHOLE)."
     )

@@ -53,6 +53,7 @@ class MitigationPolicy:
     """What to announce for an attack, with the guardrails."""
 
     next_hop: str = "192.0.2.1"
+    next_hop_v6: str = "100::1"
     community: str = "65535:666"
     blackhole_min_mbps: float = 1000.0
     action: str = "discard"
@@ -141,10 +142,8 @@ def exabgp_line(rule: Rule, policy: MitigationPolicy, *, announce: bool = True) 
     """The ExaBGP text API command that announces (or withdraws) ``rule``."""
     verb = "announce" if announce else "withdraw"
     if rule.kind == "blackhole":
-        return (
-            f"{verb} route {rule.destination} next-hop {policy.next_hop} "
-            f"community [{policy.community}]"
-        )
+        hop = policy.next_hop_v6 if ":" in rule.destination else policy.next_hop
+        return f"{verb} route {rule.destination} next-hop {hop} community [{policy.community}]"
     match = [f"destination {rule.destination};"]
     if rule.source:
         match.append(f"source {rule.source};")

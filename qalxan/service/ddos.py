@@ -79,6 +79,7 @@ def mitigation_policy(settings: Settings) -> MitigationPolicy:
         ports[str(entry["name"])] = [int(p) for p in entry["ports"]]
     return MitigationPolicy(
         next_hop=settings.ddos_next_hop,
+        next_hop_v6=settings.ddos_next_hop_v6,
         community=settings.ddos_blackhole_community,
         blackhole_min_mbps=settings.ddos_blackhole_min_mbps,
         action=settings.ddos_flowspec_action,

@@ -243,3 +243,10 @@ neighbor 127.0.0.1 {{
                 p.wait()
         for fh in logs:
             fh.close()
+
+
+def test_ipv6_victim_gets_a_128_with_an_ipv6_next_hop() -> None:
+    attack = {**ATTACK, "victim": "2001:db8::10", "vectors": ["dns_amplification"]}
+    lines = _lines(_policy(), attack)
+    assert lines[0] == "announce route 2001:db8::10/128 next-hop 100::1 community [65535:666]"
+    assert "destination 2001:db8::10/128; protocol =udp; source-port =53;" in lines[1]
