@@ -211,3 +211,17 @@ def test_derived_flows_csv_of_the_timeline(ddos_dir: Path, labels: dict[str, Any
     assert len(attacks) == 1
     assert set(attacks[0]["vectors"]) == {"syn_flood", "ntp_amplification"}
     assert attacks[0]["detected_at"] - 1_700_000_030.0 <= MAX_DELAY_S
+
+
+@pytest.mark.parametrize(
+    "rel", sorted(r for r, v in REAL.items() if v[0] == "default" and v[3] is not None)
+)
+def test_real_capture_as_softflowd_flows(ddos_dir: Path, rel: str) -> None:
+    """The same captures exported by softflowd -> nfcapd -> nfdump CSV (derived_flows)."""
+    _, victim, must, first = REAL[rel]
+    csv = ddos_dir / "derived_flows" / "csv" / (Path(rel).stem + ".csv.gz")
+    if not csv.exists():
+        pytest.skip(f"no derived flows for {rel}")
+    attacks = replay_file(csv)["attacks"]
+    assert [a["victim"] for a in attacks] == [victim]
+    assert must <= set(attacks[0]["vectors"]) and attacks[0]["vector"] == first
