@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from qalxan.cli.ddos import replay_file
+from qalxan.collect.nfdump import read_nfdump_csv
 from qalxan.collect.pcap import read_pcap
 from qalxan.service.ddos import build_detector
 
@@ -73,6 +74,10 @@ def _throughput(repeat: int = 3) -> None:
         build_detector().run([big])
     det_cpu = time.process_time() - t0
     print(f"pcap read: {n / read_cpu:,.0f} packets/s per core")
+    csv = DATA / "derived_flows" / "csv" / "synthetic_timeline.csv.gz"
+    t0 = time.process_time()
+    m = sum(len(b) for b in read_nfdump_csv(csv))
+    print(f"nfdump csv read: {m / (time.process_time() - t0):,.0f} records/s per core")
     print(
         f"detector:  {repeat * len(big) / det_cpu:,.0f} records/s per core "
         f"(timeline, {len(big)} records, 50 windows)"
