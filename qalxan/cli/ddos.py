@@ -80,6 +80,7 @@ def replay(
     hostgroups: Path | None = typer.Option(None, help="Host-group YAML (docs/ddos.md)."),
     sampling: int = typer.Option(1, help="1-in-N sampling of the capture."),
     plan: bool = typer.Option(False, help="Add the mitigation each attack would get."),
+    nft: bool = typer.Option(False, help="Print the plan as an nftables script instead."),
 ) -> None:
     """Detect attacks in a capture; times are the capture's own (epoch seconds)."""
     settings = get_settings()
@@ -90,11 +91,17 @@ def replay(
             profile=profile or settings.ddos_profile,
             hostgroups=hostgroups or settings.ddos_hostgroups,
             sampling=sampling,
-            plan=plan,
+            plan=plan or nft,
         )
     except QalxanError as exc:
         err_console.print(f"error: {exc}")
         raise typer.Exit(2) from None
+    if nft:
+        from qalxan.policy.mitigation import Rule, nft_rules
+
+        rules = [Rule(**r) for a in result["attacks"] for r in a["mitigation"]["rules"]]
+        sys.stdout.write(nft_rules(rules))
+        return
     if json_out:
         emit_json(result)
         return

@@ -39,3 +39,10 @@ def test_replay_human_output_and_bad_file(tmp_path: Path) -> None:
     bad.write_bytes(b"\x00" * 64)
     res = CliRunner().invoke(app, ["ddos", "replay", str(bad)])
     assert res.exit_code == 2
+
+
+def test_replay_nft_export(ddos_dir: Path) -> None:
+    path = ddos_dir / "synthetic_scapy" / "memcached_amp.pcap"
+    res = CliRunner().invoke(app, ["ddos", "replay", str(path), "--nft"])
+    assert res.exit_code == 0, res.output
+    assert "ip daddr 203.0.113.10/32 meta l4proto udp udp sport 11211 drop" in res.stdout
