@@ -382,6 +382,10 @@ class DDoSDetector:
         attack.last_seen = end
         before = set(attack.vectors)
         comps = list(cls.components)
+        if any(v.endswith("_amplification") for v in [*attack.vectors, *cls.vectors]):
+            # fragments of an amplification are its tail, even in windows of their own
+            comps = [c for c in comps if c.vector != "fragment_flood"]
+            attack.vectors.pop("fragment_flood", None)
         if extra is not None:
             name, n_hosts = extra
             total_share = sum(c.share for c in comps)
