@@ -11,6 +11,8 @@ import sys
 BENCHMARKS: tuple[str, ...] = (
     "parsers",
     "flow_decode",
+    "ddos_delay",
+    "ddos_fastnetmon",
 )
 
 

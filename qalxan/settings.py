@@ -61,5 +61,72 @@ class Settings(BaseSettings):
     )
 
     # --- ddos -------------------------------------------------------------------------------
+    ddos_hostgroups: Path | None = Field(
+        None,
+        description="YAML file of protected host groups with their thresholds (docs/ddos.md); "
+        "without it every address gets the default thresholds.",
+    )
+    ddos_profile: str = Field(
+        "default",
+        description="Threshold profile of qalxan/data/ddos/thresholds.yaml: `default`, or "
+        "`excerpt` for trimmed attack captures.",
+    )
+    ddos_lateness_s: float = Field(
+        2.0,
+        description="Live collection: seconds a 1 s window stays open for late flow records.",
+    )
+    ddos_webhook_url: str | None = Field(
+        None, description="URL that receives each alert event as a JSON POST (none: off)."
+    )
+    ddos_webhook_timeout_s: float = Field(5.0, description="Timeout of one webhook POST.")
+    ddos_notify_command: str | None = Field(
+        None,
+        description="Command run for each alert event with the event JSON on stdin "
+        "(split like a shell line, run without a shell).",
+    )
+    ddos_mitigation_dry_run: bool = Field(
+        True,
+        description="Plan BGP blackholes and FlowSpec rules and log them, but announce nothing.",
+    )
+    ddos_exabgp_fifo: Path = Field(
+        Path("var/exabgp.fifo"),
+        description="Named pipe that `qalxan ddos exabgp-relay` (run by ExaBGP) copies to "
+        "ExaBGP; mitigation writes its announce/withdraw lines here.",
+    )
+    ddos_next_hop: str = Field(
+        "192.0.2.1", description="Next hop of blackhole routes (discarded by the routers)."
+    )
+    ddos_next_hop_v6: str = Field(
+        "100::1", description="Next hop of IPv6 blackhole routes (RFC 6666 discard prefix)."
+    )
+    ddos_blackhole_community: str = Field(
+        "65535:666", description="Community of blackhole routes (RFC 7999 BLACKHOLE)."
+    )
+    ddos_blackhole_min_mbps: float = Field(
+        1000.0,
+        description="Blackhole a victim /32 or /128 only when the attack reaches this rate; "
+        "below it FlowSpec rules filter the vectors.",
+    )
+    ddos_flowspec_action: str = Field(
+        "discard", description="FlowSpec action: `discard`, or `rate-limit` (see next)."
+    )
+    ddos_flowspec_rate_bps: int = Field(
+        1_000_000, description="Rate (bytes/s, as FlowSpec counts) for `rate-limit` rules."
+    )
+    ddos_mitigation_ttl_s: float = Field(
+        600.0,
+        description="Withdraw a mitigation this many seconds after it was announced, even if "
+        "the attack has not ended.",
+    )
+    ddos_allowlist: list[str] = Field(
+        default_factory=list,
+        description="Prefixes never blackholed or filtered (resolvers, peers, own routers).",
+    )
+    ddos_max_prefix_v4: int = Field(
+        24, description="FlowSpec destinations may not be wider than this IPv4 length."
+    )
+    ddos_max_prefix_v6: int = Field(
+        48, description="FlowSpec destinations may not be wider than this IPv6 length."
+    )
 
     # --- reports / portal -------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Policy: what detections become (alerts, mitigations)."""
