@@ -231,7 +231,9 @@ class MessageDetector:
         if prob is not None and prob >= self._weights["model_floor"]:
             w = min(self._weights["model_max"], prob)
             reasons.append(self._reason("message.model", w, f"{prob:.2f}"))
-        if any(r.weight >= 0.5 for r in reasons):
+        # Legitimacy reasons stand unless hard evidence (a rule or a link, not the model's
+        # opinion) says fraud: a real OTP notice that the model dislikes stays benign.
+        if any(r.weight >= 0.5 and r.code != "message.model" for r in reasons):
             reasons = [r for r in reasons if r.weight >= 0]
         extra = {
             "scheme": _main_scheme(reasons, hits),
