@@ -27,19 +27,20 @@ from qalxan.domain.verdict import Indicator, Reason, Thresholds, Verdict
 __all__ = ["CHANNELS", "SCHEMES", "MessageDetector", "MessageInput"]
 
 CHANNELS: tuple[str, ...] = ("sms", "messenger", "social", "call_transcript")
-# Specific schemes first: the main scheme of a verdict is the strongest specific one, and
-# the generic ones (urgency, impersonation, callback) only when nothing specific fired.
+# The main scheme of a verdict is the strongest specific one (ties go to the more specific
+# story: a takeover or a fake buyer also asks for a code or card data); the generic ones
+# (impersonation, urgency, callback) only when nothing specific fired.
 SCHEMES: tuple[str, ...] = (
-    "otp_request",
-    "card_data_request",
-    "safe_account",
     "account_takeover",
     "fake_buyer",
+    "safe_account",
     "relative_in_trouble",
     "delivery_fee",
     "benefit",
     "prize",
     "investment",
+    "otp_request",
+    "card_data_request",
     "impersonation",
     "urgency",
     "callback",

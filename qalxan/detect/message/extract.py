@@ -36,7 +36,7 @@ _HANDLE_LINK = re.compile(
     re.IGNORECASE,
 )
 _HANDLE = re.compile(r"(?<![\w.@])@([a-z][a-z0-9_]{3,31})\b", re.IGNORECASE)
-_PHONE = re.compile(r"(?<![\w+*])(?:\+|00)?\d[\d ().\-]{5,18}\d(?![\d*])")
+_PHONE = re.compile(r"(?<![\w+*(])(?:\+|00|\()?\d[\d ().\-]{5,18}\d(?![\d*])")
 _SHORT = re.compile(r"(?<![\d+*.,])(\d{3,5})(?:-?(?:y?[əaeа]|ya|yə|u|ü|a))?(?![\d.,]\d|\d)")
 _SHORT_CONTEXT = re.compile(
     r"(z[əae]ng|g[öo]nd[əae]r|sms|call|text|send|dial|reply|zvon|звон|отправ|смс|nömr|nomr)",
@@ -171,7 +171,7 @@ def _phones(text: str, taken: list[tuple[int, int]]) -> list[Feature]:
 def _amounts(text: str, taken: list[tuple[int, int]]) -> list[Feature]:
     out: list[Feature] = []
     for m in _AMOUNT.finditer(text):
-        span = _trimmed(text, *m.span())
+        span = m.span()
         if not _free(span, taken):
             continue
         number = m.group(1) or m.group(2) or ""
@@ -184,7 +184,7 @@ def _amounts(text: str, taken: list[tuple[int, int]]) -> list[Feature]:
 def _currency(raw: str) -> str:
     low = raw.lower()
     for keys, code in (
-        (("azn", "manat", "man.", "₼"), "AZN"),
+        (("azn", "man", "₼"), "AZN"),
         (("usd", "$", "dollar", "доллар"), "USD"),
         (("eur", "€", "евро"), "EUR"),
         (("rub", "руб"), "RUB"),
