@@ -104,7 +104,7 @@ def _package_model_dir() -> Path:
 def train_message(
     data: Path = typer.Option(DEFAULT_SHARED, help="Folder with the public SMS datasets."),
     out: Path | None = typer.Option(None, help="Where to write the model (default: package)."),
-    exclude_source: list[str] = typer.Option(  # noqa: B006
+    exclude_source: list[str] = typer.Option(
         [], help="Leave out rows of this source (e.g. uci_sms_spam for a cross-source test)."
     ),
     limit: int | None = typer.Option(None, help="Use at most this many public rows (tests)."),
@@ -114,6 +114,7 @@ def train_message(
 ) -> None:
     """Train the message model on ../shared/data/messages plus the written examples."""
     from qalxan.service import message_train as mt
+    from qalxan.service.message import load_normalizer
 
     public = mt.load_shared(data, exclude_source)
     if limit is not None:
@@ -124,14 +125,16 @@ def train_message(
     sources: dict[str, int] = {}
     for e in examples:
         sources[e.source or "?"] = sources.get(e.source or "?", 0) + 1
-    fast = mt.load_normalizer().fast
+    fast = load_normalizer().fast
     metrics: dict[str, Any] = {}
     dev = data / "dev_en_uci_mishra.csv"
     held: dict[str, list[mt.Example]] = {"written_test": mt.load_written("test")}
     if dev.is_file():
         held["dev_en_uci_mishra"] = mt.load_examples(dev)
     for name, rows in held.items():
-        m = mt.evaluate(rows, lambda ts: [p >= 0.5 for p in model.predict_proba([fast(t) for t in ts])])
+        m = mt.evaluate(
+            rows, lambda ts: [p >= 0.5 for p in model.predict_proba([fast(t) for t in ts])]
+        )
         metrics[f"model_only:{name}"] = m.as_dict()
     target = out or _package_model_dir()
     mt.write_artifact(model, target, sources=sources, metrics=metrics)
@@ -144,7 +147,7 @@ def train_message(
 
 @eval_app.command("message")
 def eval_message(
-    data: list[Path] = typer.Option(..., help="CSV or JSONL with text,label[,lang] (repeatable)."),  # noqa: B008
+    data: list[Path] = typer.Option(..., help="CSV or JSONL with text,label[,lang] (repeatable)."),
     source: str | None = typer.Option(None, help="Only rows whose source column is this."),
     model_dir: Path | None = typer.Option(None, help="Model folder to use instead of the default."),
     model_only: bool = typer.Option(False, help="Score with the model alone (p >= 0.5)."),

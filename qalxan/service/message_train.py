@@ -108,9 +108,7 @@ def load_shared(messages_dir: Path, exclude_sources: Sequence[str] = ()) -> list
     return out
 
 
-def train_model(
-    examples: Sequence[Example], *, n_bits: int = 18, c: float = 4.0
-) -> TextModel:
+def train_model(examples: Sequence[Example], *, n_bits: int = 18, c: float = 4.0) -> TextModel:
     """Fit the text model; written examples weigh :data:`WRITTEN_WEIGHT` times more."""
     if len({e.label for e in examples}) < 2:
         raise ConfigError("training needs both scam and legitimate examples")

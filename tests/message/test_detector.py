@@ -19,7 +19,10 @@ PAN = "4169738812345670"
 
 
 def test_evidence_spans_point_at_the_right_characters(detector: MessageDetector) -> None:
-    text = "Hörmətli müştəri! KARTINIZ BLOKLANIB. Telefonunuza gələn S M S  kodu deyin: +44 7911 123456"
+    text = (
+        "Hörmətli müştəri! KARTINIZ BLOKLANIB. Telefonunuza gələn S M S  kodu deyin: "
+        "+44 7911 123456"
+    )
     v = detector.analyze(text)
     assert v.verdict == "malicious"
     spans = {r.code: r.span for r in v.reasons if r.span}
@@ -100,7 +103,9 @@ def test_with_the_real_url_detector() -> None:
             pytest.skip("the url detector is not built yet")
         raise
     det = build(engine)
-    v = det.analyze("Kapital Bank: kartınız bloklanıb, bərpa edin: hxxps://kapitalbank-az[.]com/login")
+    v = det.analyze(
+        "Kapital Bank: kartınız bloklanıb, bərpa edin: hxxps://kapitalbank-az[.]com/login"
+    )
     assert v.verdict == "malicious"
     assert v.brand == "kapitalbank"
     ok = det.analyze("Kapital Bank: yeni tariflər kapitalbank.az saytında")

@@ -20,9 +20,17 @@ def _one(text: str, kind: str) -> tuple[str, str, dict[str, str]]:
 @pytest.mark.parametrize(
     ("text", "value", "raw"),
     [
-        ("Keçid: https://kapital-bank.top/login?x=1.", "https://kapital-bank.top/login?x=1", "https://kapital-bank.top/login?x=1"),
+        (
+            "Keçid: https://kapital-bank.top/login?x=1.",
+            "https://kapital-bank.top/login?x=1",
+            "https://kapital-bank.top/login?x=1",
+        ),
         ("bax hxxps://evil[.]az/pay indi", "https://evil.az/pay", "hxxps://evil[.]az/pay"),
-        ("daxil olun: azerpost-pay.top/odenis!", "http://azerpost-pay.top/odenis", "azerpost-pay.top/odenis"),
+        (
+            "daxil olun: azerpost-pay.top/odenis!",
+            "http://azerpost-pay.top/odenis",
+            "azerpost-pay.top/odenis",
+        ),
         ("sayt: birbank[.]az", "http://birbank.az/", "birbank[.]az"),
         ("www.example.com bax", "http://www.example.com/", "www.example.com"),
     ],
@@ -65,7 +73,7 @@ def test_short_codes_only_in_call_or_sms_context() -> None:
 def test_card_is_masked_hashed_and_redacted() -> None:
     pan = "4169738812345670"
     assert luhn_ok(pan)
-    text = f"bu karta at 4169 7388 1234 5670 tez"
+    text = "bu karta at 4169 7388 1234 5670 tez"
     ex = extract(text, KEY)
     (card,) = ex.of("card")
     assert card.value == "4169 73** **** 5670"

@@ -177,9 +177,7 @@ class MessageDetector:
 
     def _quiet(self, msg: MessageInput, text: str) -> Verdict:
         extra = {"scheme": None, "lang": msg.lang or guess_lang(text), "channel": msg.channel}
-        return Verdict.from_reasons(
-            self.kind, text, (), extra=extra, thresholds=self.thresholds
-        )
+        return Verdict.from_reasons(self.kind, text, (), extra=extra, thresholds=self.thresholds)
 
     def _reason(self, code: str, weight: float, evidence: str = "", **kw: Any) -> Reason:
         return self.reasons.reason(code, max(-1.0, min(1.0, weight)), evidence, **kw)
@@ -217,7 +215,9 @@ class MessageDetector:
             reasons += self._foreign_number(ex, brand)
         if sender_brand is not None:
             reasons.append(
-                self._reason("message.sender_official", 0.0, msg.sender or "", brand=sender_brand.name)
+                self._reason(
+                    "message.sender_official", 0.0, msg.sender or "", brand=sender_brand.name
+                )
             )
         for card in ex.of("card"):
             reasons.append(
@@ -287,7 +287,11 @@ class MessageDetector:
             owner = self.brands.owner_of_host(host)
             judged = self._judge_url(f.value)
             if judged is not None and judged.verdict != "benign":
-                code = "message.url_malicious" if judged.verdict == "malicious" else "message.url_suspicious"
+                code = (
+                    "message.url_malicious"
+                    if judged.verdict == "malicious"
+                    else "message.url_suspicious"
+                )
                 base = w["url_malicious"] if judged.verdict == "malicious" else w["url_suspicious"]
                 brand = self.brands.get(judged.brand) if judged.brand else None
                 out.append(
@@ -316,9 +320,13 @@ class MessageDetector:
                 )
             suffix = registered.rsplit(".", 1)[-1]
             if registered in self.lexicon["shorteners"]:
-                out.append(self._reason("message.url_shortener", w["url_shortener"], ev, span=f.span))
+                out.append(
+                    self._reason("message.url_shortener", w["url_shortener"], ev, span=f.span)
+                )
             elif suffix in self.lexicon["risky_suffixes"]:
-                out.append(self._reason("message.url_risky_suffix", w["url_risky_suffix"], ev, span=f.span))
+                out.append(
+                    self._reason("message.url_risky_suffix", w["url_risky_suffix"], ev, span=f.span)
+                )
             if f.value.lower().split("?")[0].endswith(".apk"):
                 out.append(self._reason("message.url_apk", w["url_apk"], ev, span=f.span))
         return out
@@ -356,7 +364,9 @@ class MessageDetector:
         if not numbers:
             return reasons
         official = {
-            n for b in self.brands for n in (*b.short_codes, *(p.replace(" ", "") for p in b.phones))
+            n
+            for b in self.brands
+            for n in (*b.short_codes, *(p.replace(" ", "") for p in b.phones))
         }
         if all(f.value in official for f in numbers):
             return [r for r in reasons if r.code != "message.callback"]

@@ -70,7 +70,8 @@ class TextModel:
 
     def predict_proba(self, folded: Sequence[str]) -> np.ndarray:
         """Probability that each folded text is a scam or spam."""
-        return 1.0 / (1.0 + np.exp(-self.decision(folded)))
+        out: np.ndarray = 1.0 / (1.0 + np.exp(-self.decision(folded)))
+        return out
 
     # -- persistence (arrays + config; the caller does the file I/O) ----------------------
 

@@ -144,7 +144,9 @@ class Normalizer:
                     chars.append(" " if oc.isspace() else oc)
                     index.append(i)
 
-    def _fold_plain(self, text: str, start: int, end: int, chars: list[str], idx: list[int]) -> None:
+    def _fold_plain(
+        self, text: str, start: int, end: int, chars: list[str], idx: list[int]
+    ) -> None:
         for i in range(start, end):
             self._emit(text[i], i, chars, idx)
 

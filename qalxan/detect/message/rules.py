@@ -79,7 +79,9 @@ class RuleHit:
     end: int
 
 
-def _compile(normalizer: Normalizer, patterns: Sequence[str], where: str) -> tuple[re.Pattern[str], ...]:
+def _compile(
+    normalizer: Normalizer, patterns: Sequence[str], where: str
+) -> tuple[re.Pattern[str], ...]:
     out = []
     for p in patterns or ():
         try:
