@@ -109,7 +109,7 @@ def train_message(
     ),
     limit: int | None = typer.Option(None, help="Use at most this many public rows (tests)."),
     c: float = typer.Option(16.0, help="Inverse regularisation of the logistic regression."),
-    n_bits: int = typer.Option(18, help="log2 of the number of hashed features."),
+    min_df: int = typer.Option(2, help="Keep features seen in at least this many messages."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Train the message model on ../shared/data/messages plus the written examples."""
@@ -121,7 +121,7 @@ def train_message(
         public = public[:: max(1, len(public) // limit)][:limit]
     written = mt.load_written("train")
     examples = public + written
-    model = mt.train_model(examples, n_bits=n_bits, c=c)
+    model = mt.train_model(examples, c=c, min_df=min_df)
     sources: dict[str, int] = {}
     for e in examples:
         sources[e.source or "?"] = sources.get(e.source or "?", 0) + 1

@@ -75,7 +75,12 @@ def save_model(model: TextModel, folder: Path, meta: dict[str, Any]) -> None:
     """Write ``model.npz`` and ``model.json`` (config plus training metadata) to ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     arrays = model.arrays()
-    np.savez_compressed(folder / "model.npz", coef=arrays["coef"], intercept=arrays["intercept"])
+    np.savez_compressed(
+        folder / "model.npz",
+        features=arrays["features"],
+        coef=arrays["coef"],
+        intercept=arrays["intercept"],
+    )
     doc = {**model.config(), **meta}
     (folder / "model.json").write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
 

@@ -108,13 +108,13 @@ def load_shared(messages_dir: Path, exclude_sources: Sequence[str] = ()) -> list
     return out
 
 
-def train_model(examples: Sequence[Example], *, n_bits: int = 18, c: float = 4.0) -> TextModel:
+def train_model(examples: Sequence[Example], *, c: float = 16.0, min_df: int = 2) -> TextModel:
     """Fit the text model; written examples weigh :data:`WRITTEN_WEIGHT` times more."""
     if len({e.label for e in examples}) < 2:
         raise ConfigError("training needs both scam and legitimate examples")
     fast = load_normalizer().fast
     weights = [WRITTEN_WEIGHT if e.source.startswith("written") else 1.0 for e in examples]
-    return TextModel(n_bits=n_bits, c=c).fit(
+    return TextModel(c=c, min_df=min_df).fit(
         [fast(e.text) for e in examples], [e.label for e in examples], weights
     )
 

@@ -73,8 +73,8 @@ def test_train_small_slice_and_eval(tmp_path: Path, shared_dir: Path) -> None:
             str(out),
             "--limit",
             "600",
-            "--n-bits",
-            "14",
+            "--min-df",
+            "1",
             "--json",
         ],
     )

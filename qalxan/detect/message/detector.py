@@ -12,9 +12,12 @@ back without indicators.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
+
+import ahocorasick
 
 from qalxan.detect.message.extract import Extracted, Feature, extract
 from qalxan.detect.message.model import TextModel
@@ -46,7 +49,8 @@ SCHEMES: tuple[str, ...] = (
     "callback",
 )
 _GENERIC = frozenset({"impersonation", "urgency", "callback"})
-_URLISH = re.compile(r"https?|www|\[\.\]|\(\.\)|\w\.[a-z]{2,}|@\w|\d{13}|\d[\d -]{15,}\d")
+# A necessary condition for a link, handle or card number in a fast-folded text.
+_URLISH = re.compile(r"\.[a-z]{2}|@\w|[\[(](?:\.|dot)|h(?:tt|xx)ps?:|www|\d[\d -]{11,}\d")
 _AZ_LETTERS = re.compile(r"[əğışçöüƏĞİŞÇÖÜ]")
 _AZ_CYR = re.compile(r"[әғҹөүһјҝ]", re.IGNORECASE)
 _CYR = re.compile(r"[\u0400-\u04ff]")
@@ -97,8 +101,8 @@ class MessageDetector:
         self.max_chars = max_chars
         self._weights: dict[str, float] = {k: float(v) for k, v in lexicon["weights"].items()}
         self._brand_patterns = self._compile_brands(brands, lexicon)
-        alts = [p.pattern for _, p in self._brand_patterns] or ["(?!)"]
-        self._brand_any = re.compile("|".join(f"(?:{a})" for a in alts))
+        self._triggers = _automaton(rules.triggers)
+        self._lock = threading.Lock()
 
     # -- set-up ------------------------------------------------------------------------------
 
@@ -137,18 +141,21 @@ class MessageDetector:
         msgs = [_coerce(i) for i in items]
         texts = [m.text[: self.max_chars] for m in msgs]
         fast = [self.normalizer.fast(t) for t in texts]
-        probs = self._model_proba(fast) if self.model else [None] * len(texts)
+        probs = self._model_proba(fast)
         floor = self._weights["model_floor"]
-        prefilter = self.rules.prefilter.search
-        brand_any = self._brand_any.search
+        residual = self.rules.residual.search if self.rules.residual is not None else None
+        urlish = _URLISH.search
+        tricks = Normalizer.needs_full
         out: list[Verdict] = []
-        for msg, text, ft, p in zip(msgs, texts, fast, probs, strict=True):
+        with self._lock:  # the automaton's iterator is not safe across threads
+            hit = [next(self._triggers.iter(ft), None) is not None for ft in fast]
+        for msg, text, ft, p, h in zip(msgs, texts, fast, probs, hit, strict=True):
             quiet = (
-                (p is None or p < floor)
-                and prefilter(ft) is None
-                and _URLISH.search(ft) is None
-                and brand_any(ft) is None
-                and not Normalizer.needs_full(text)
+                not h
+                and (p is None or p < floor)
+                and urlish(ft) is None
+                and not tricks(text)
+                and (residual is None or residual(ft) is None)
             )
             if quiet:
                 out.append(self._quiet(msg, text))
@@ -176,8 +183,12 @@ class MessageDetector:
         return [float(p) for p in self.model.predict_proba(fast)]
 
     def _quiet(self, msg: MessageInput, text: str) -> Verdict:
+        # What the full path gives a message without any positive evidence: score 0, and
+        # the sender's brand as context when the sender ID is official.
         extra = {"scheme": None, "lang": msg.lang or guess_lang(text), "channel": msg.channel}
-        return Verdict.from_reasons(self.kind, text, (), extra=extra, thresholds=self.thresholds)
+        sender = self.brands.by_sender(msg.sender) if msg.sender else None
+        brand = sender.id if sender else None
+        return Verdict(self.kind, text, self.thresholds.label(0.0), 0.0, (), (), brand, extra)
 
     def _reason(self, code: str, weight: float, evidence: str = "", **kw: Any) -> Reason:
         return self.reasons.reason(code, max(-1.0, min(1.0, weight)), evidence, **kw)
@@ -229,8 +240,12 @@ class MessageDetector:
                     where="text",
                 )
             )
-        if prob is not None and prob >= self._weights["model_floor"]:
-            w = min(self._weights["model_max"], prob)
+        floor = self._weights["model_floor"]
+        if prob is not None and prob >= floor:
+            # The model alone is weaker evidence than a rule: its weight climbs from 0 at the
+            # floor to model_max at model_full.
+            span = self._weights["model_full"] - floor
+            w = self._weights["model_max"] * min(1.0, (prob - floor) / span)
             reasons.append(self._reason("message.model", w, f"{prob:.2f}"))
         # Legitimacy reasons stand unless hard evidence (a rule or a link, not the model's
         # opinion) says fraud: a real OTP notice that the model dislikes stays benign.
@@ -397,6 +412,16 @@ class MessageDetector:
         return out
 
 
+def _automaton(words: Iterable[str]) -> Any:
+    auto = ahocorasick.Automaton()
+    for i, w in enumerate(sorted(words)):
+        auto.add_word(w, i)
+    if len(auto) == 0:
+        auto.add_word("\x00\x00never", 0)
+    auto.make_automaton()
+    return auto
+
+
 def _coerce(item: MessageInput | str) -> MessageInput:
     if isinstance(item, MessageInput):
         return item
@@ -419,12 +444,11 @@ def _main_scheme(reasons: Sequence[Reason], hits: Sequence[RuleHit]) -> str | No
 def guess_lang(text: str) -> str:
     """A cheap guess of the language: az, ru or en (only for reporting and metrics)."""
     sample = text[:2000]
-    if _AZ_CYR.search(sample):
-        return "az"
-    cyr = len(_CYR.findall(sample))
-    letters = sum(ch.isalpha() for ch in sample) or 1
-    if cyr / letters > 0.3:
-        return "ru"
-    if _AZ_LETTERS.search(sample) or _AZ_WORDS.search(sample.lower()):
-        return "az"
-    return "en"
+    if not sample.isascii():
+        if _AZ_CYR.search(sample):
+            return "az"
+        if len(_CYR.findall(sample)) > 0.3 * len(sample.replace(" ", "")):
+            return "ru"
+        if _AZ_LETTERS.search(sample):
+            return "az"
+    return "az" if _AZ_WORDS.search(sample.lower()) else "en"

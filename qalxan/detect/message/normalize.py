@@ -25,10 +25,18 @@ _WORD = re.compile(r"[^\W_]+(?:[@$][^\W_]+)*")
 # Three or more single letters separated by one space, dot, dash or star: "k o d", "s.m.s".
 _SPACED = re.compile(r"(?<![^\W\d_])[^\W\d_](?:[ .*\-][^\W\d_]){2,}(?![^\W\d_])")
 _SPACE_RUN = re.compile(r"\s{2,}")
-_MIXED_OR_ODD = re.compile(
-    r"[^\x00-\x7f\u00c0-\u024f\u0259\u018f\u0400-\u04ff\u2000-\u206f\u20a0-\u20cf]"
-    r"|[a-z][0-9@$][a-z]|(?<!\w)\w(?:[ .*\-]\w){2,}(?!\w)",
-    re.IGNORECASE,
+# Anything :meth:`Normalizer.fold` treats differently from :meth:`Normalizer.fast`: characters
+# outside the plain Latin/Cyrillic/punctuation/emoji set (compatibility forms, combining marks,
+# zero-width characters, other scripts), Latin next to Cyrillic, "3" inside Cyrillic, leet
+# digits inside Latin words, spaced-out letters and whitespace runs.
+_TRICKS = re.compile(
+    r"[^\x20-\x7e\n\t\r\u00a0\u00a3\u00a7\u00ab\u00b0\u00bb\u00c0-\u024f\u0259\u018f"
+    r"\u0400-\u04ff\u2010-\u2027\u2030-\u205e\u20a0-\u20cf\U0001f000-\U0001faff]"
+    r"|[a-zA-Z][\u0400-\u04ff]|[\u0400-\u04ff][a-zA-Z]|[\u0400-\u04ff]3|3[\u0400-\u04ff]"
+    r"|[^\W\d_][0-9@$][^\W\d_]|\b\w[ .*\-]\w[ .*\-]\w\b|\s\s"
+)
+_ASCII_TRICKS = re.compile(
+    r"[a-zA-Z][0-9@$][a-zA-Z]|\b\w[ .*\-]\w[ .*\-]\w\b|\s\s|[\x00-\x08\x0e-\x1f]"
 )
 _CYR_RANGE = range(0x0400, 0x0500)
 
@@ -98,12 +106,9 @@ class Normalizer:
     def needs_full(text: str) -> bool:
         """True when the text shows tricks only :meth:`fold` undoes (mixed scripts, leet,
         spaced-out letters, compatibility characters)."""
-        if _MIXED_OR_ODD.search(text):
-            return True
-        has_cyr = any(_is_cyrillic(c) for c in text)
-        if not has_cyr:
-            return False
-        return any(_mixed(m.group()) for m in _WORD.finditer(text))
+        if text.isascii():
+            return _ASCII_TRICKS.search(text) is not None
+        return _TRICKS.search(text) is not None
 
     def fold_pattern(self, pattern: str) -> str:
         """Fold a rule's regular expression the way texts are folded (fast table only).
@@ -167,12 +172,6 @@ class Normalizer:
             elif cyr and ch == "3":
                 ch = self._lat2cyr.get("3", ch)
             self._emit(ch, start + j, chars, idx)
-
-
-def _mixed(word: str) -> bool:
-    cyr = any(_is_cyrillic(c) for c in word)
-    lat = any(c.isalpha() and not _is_cyrillic(c) for c in word)
-    return cyr and lat
 
 
 def _collapse(text: str, index: list[int]) -> tuple[str, list[int]]:

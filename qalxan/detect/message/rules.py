@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from qalxan.detect.message.normalize import Normalizer
+from qalxan.detect.message.triggers import necessary_literals
 from qalxan.domain.errors import ConfigError
 
 __all__ = ["Rule", "RuleHit", "RuleSet"]
@@ -131,6 +132,18 @@ class RuleSet:
         self.rules = tuple(rules)
         fraud = [p.pattern for r in self.rules if not r.legit for p in r.any]
         self.prefilter = re.compile("|".join(f"(?:{p})" for p in fraud) or "(?!)")
+        # Literal triggers: a folded text that contains none of them (and does not match the
+        # residual patterns, which have no usable literal) cannot fire a fraud rule.
+        triggers: set[str] = set()
+        residual: list[str] = []
+        for pattern in fraud:
+            found = necessary_literals(pattern)
+            if found is None:
+                residual.append(pattern)
+            else:
+                triggers |= found
+        self.triggers = frozenset(triggers)
+        self.residual = re.compile("|".join(f"(?:{p})" for p in residual)) if residual else None
 
     @classmethod
     def from_documents(
