@@ -126,9 +126,16 @@ MIX = [
 ]
 
 
+def _corpus() -> list[str]:
+    from qalxan.service.message_train import load_written
+
+    return MIX + [e.text for e in load_written("train") + load_written("test")]
+
+
 def test_batch_gives_the_same_verdicts_as_single(detector: MessageDetector) -> None:
-    batch = detector.analyze_batch(MIX)
-    for text, b in zip(MIX, batch, strict=True):
+    texts = _corpus()
+    batch = detector.analyze_batch(texts)
+    for text, b in zip(texts, batch, strict=True):
         single = detector.analyze(text)
         assert (b.verdict, b.score, b.extra["scheme"]) == (
             single.verdict,

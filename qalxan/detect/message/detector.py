@@ -147,8 +147,7 @@ class MessageDetector:
         urlish = _URLISH.search
         tricks = Normalizer.needs_full
         out: list[Verdict] = []
-        with self._lock:  # the automaton's iterator is not safe across threads
-            hit = [next(self._triggers.iter(ft), None) is not None for ft in fast]
+        hit = [self._may_fire(ft) for ft in fast]
         for msg, text, ft, p, h in zip(msgs, texts, fast, probs, hit, strict=True):
             quiet = (
                 not h
@@ -177,6 +176,22 @@ class MessageDetector:
 
     # -- internals ---------------------------------------------------------------------------
 
+    def _may_fire(self, fast: str) -> bool:
+        """Whether a fraud rule could fire on a fast-folded text: one of its literal triggers
+        is there and one of its ``any`` patterns matches."""
+        found = self._found_triggers(fast)
+        if not found:
+            return False
+        rules = self.rules.rules
+        for i in self.rules.candidates(found) - self.rules.always:
+            if any(p.search(fast) for p in rules[i].any):
+                return True
+        return False
+
+    def _found_triggers(self, folded: str) -> set[str]:
+        with self._lock:
+            return {w for _, w in self._triggers.iter(folded)}
+
     def _model_proba(self, fast: Sequence[str]) -> list[float | None]:
         if self.model is None:
             return [None] * len(fast)
@@ -202,7 +217,9 @@ class MessageDetector:
         prob: float | None,
     ) -> Verdict:
         kinds = {f.kind for f in ex.features}
-        hits = self.rules.evaluate(folded.text, kinds)
+        hits = self.rules.evaluate(
+            folded.text, kinds, self.rules.candidates(self._found_triggers(folded.text))
+        )
         reasons = self._rule_reasons(hits, folded, ex.redacted)
         fraud = any(r.weight >= 0.3 for r in reasons)
         brand, brand_span = self._brand_mention(folded)
@@ -414,8 +431,8 @@ class MessageDetector:
 
 def _automaton(words: Iterable[str]) -> Any:
     auto = ahocorasick.Automaton()
-    for i, w in enumerate(sorted(words)):
-        auto.add_word(w, i)
+    for w in sorted(words):
+        auto.add_word(w, w)
     if len(auto) == 0:
         auto.add_word("\x00\x00never", 0)
     auto.make_automaton()

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import math
 import re
-from itertools import pairwise
 from collections.abc import Mapping, Sequence
+from itertools import pairwise
 from typing import Any
 
 import numpy as np

@@ -80,6 +80,8 @@ class Normalizer:
         self._cyr2lat = {str(k): str(v) for k, v in tables["cyrillic_to_latin"].items()}
         self._leet = {str(k): str(v) for k, v in tables["leet"].items()}
         self._table = self._fast_table()
+        uneven = sorted(chr(c) for c, v in self._table.items() if len(v) != 1)
+        self._uneven = re.compile("[" + re.escape("".join(uneven)) + "]") if uneven else None
 
     def _fast_table(self) -> dict[int, str]:
         table: dict[int, str] = {}
@@ -124,6 +126,9 @@ class Normalizer:
 
     def fold(self, text: str) -> Folded:
         """Fold ``text`` and keep the map back to it (see the module docstring)."""
+        if not self.needs_full(text) and (self._uneven is None or not self._uneven.search(text)):
+            # Plain text: the fast fold maps one character to one, so the map is the identity.
+            return Folded(self.fast(text), tuple(range(len(text))), len(text))
         chars: list[str] = []
         index: list[int] = []
         pos = 0

@@ -132,17 +132,27 @@ class RuleSet:
         self.rules = tuple(rules)
         fraud = [p.pattern for r in self.rules if not r.legit for p in r.any]
         self.prefilter = re.compile("|".join(f"(?:{p})" for p in fraud) or "(?!)")
-        # Literal triggers: a folded text that contains none of them (and does not match the
-        # residual patterns, which have no usable literal) cannot fire a fraud rule.
-        triggers: set[str] = set()
+        # Literal triggers: a fraud rule can only fire on a folded text that contains one of
+        # its triggers. Rules with a pattern without a usable literal ("residual") and the
+        # legitimacy rules are evaluated on every text.
+        trigger_map: dict[str, set[int]] = {}
+        always: list[int] = []
         residual: list[str] = []
-        for pattern in fraud:
-            found = necessary_literals(pattern)
-            if found is None:
-                residual.append(pattern)
-            else:
-                triggers |= found
-        self.triggers = frozenset(triggers)
+        for i, rule in enumerate(self.rules):
+            if rule.legit:
+                always.append(i)
+                continue
+            found = [necessary_literals(p.pattern) for p in rule.any]
+            if any(f is None for f in found):
+                always.append(i)
+                residual += [p.pattern for p, f in zip(rule.any, found, strict=True) if f is None]
+                continue
+            for lits in found:
+                for lit in lits or ():
+                    trigger_map.setdefault(lit, set()).add(i)
+        self.trigger_map = {k: frozenset(v) for k, v in trigger_map.items()}
+        self.triggers = frozenset(trigger_map)
+        self.always = frozenset(always)
         self.residual = re.compile("|".join(f"(?:{p})" for p in residual)) if residual else None
 
     @classmethod
@@ -157,11 +167,23 @@ class RuleSet:
         ]
         return cls(rules)
 
-    def evaluate(self, folded: str, kinds: Iterable[str]) -> list[RuleHit]:
-        """Rules that fire on ``folded``; legitimacy rules drop out when fraud rules fired."""
+    def candidates(self, found_triggers: Iterable[str]) -> frozenset[int]:
+        """Indexes of the rules worth evaluating on a text containing ``found_triggers``."""
+        out = set(self.always)
+        for lit in found_triggers:
+            out |= self.trigger_map.get(lit, frozenset())
+        return frozenset(out)
+
+    def evaluate(
+        self, folded: str, kinds: Iterable[str], candidates: frozenset[int] | None = None
+    ) -> list[RuleHit]:
+        """Rules that fire on ``folded`` (only ``candidates`` when given, see
+        :meth:`candidates`); legitimacy rules drop out when fraud rules fired."""
         kinds = frozenset(kinds)
         hits: list[RuleHit] = []
-        for rule in self.rules:
+        for i, rule in enumerate(self.rules):
+            if candidates is not None and i not in candidates:
+                continue
             m = rule.match(folded, kinds)
             if m is not None:
                 hits.append(RuleHit(rule, m.start(), m.end()))
