@@ -80,7 +80,10 @@ def test_train_small_slice_and_eval(tmp_path: Path, shared_dir: Path) -> None:
     )
     assert r.exit_code == 0, r.output
     summary = json.loads(r.stdout)
-    assert summary["rows"] == 600 + 123
+    from qalxan.service.message_train import load_written
+
+    assert summary["rows"] == 600 + len(load_written("train"))
+    assert summary["sources"]["written_for_training"] == len(load_written("train"))
     assert (out / "model.npz").is_file() and (out / "model.json").is_file()
     data = tmp_path / "eval.jsonl"
     rows = [
