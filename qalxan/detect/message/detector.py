@@ -136,8 +136,13 @@ class MessageDetector:
         prob = self._model_proba([self.normalizer.fast(text)])[0] if self.model else None
         return self._judge(msg, text, ex, folded, prob)
 
-    def analyze_batch(self, items: Sequence[MessageInput | str]) -> list[Verdict]:
-        """Verdicts for many messages, in order, through the fast path (module docstring)."""
+    def analyze_batch(
+        self, items: Sequence[MessageInput | str], stats: dict[str, int] | None = None
+    ) -> list[Verdict]:
+        """Verdicts for many messages, in order, through the fast path (module docstring).
+
+        ``stats``, when given, counts the messages that took the ``quiet`` and ``full`` paths.
+        """
         msgs = [_coerce(i) for i in items]
         texts = [m.text[: self.max_chars] for m in msgs]
         fast = [self.normalizer.fast(t) for t in texts]
@@ -156,6 +161,9 @@ class MessageDetector:
                 and not tricks(text)
                 and (residual is None or residual(ft) is None)
             )
+            if stats is not None:
+                key = "quiet" if quiet else "full"
+                stats[key] = stats.get(key, 0) + 1
             if quiet:
                 out.append(self._quiet(msg, text))
             else:
