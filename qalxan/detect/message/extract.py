@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from stdnum import iban as stdnum_iban
 
 from qalxan.detect.message.cards import CardMatch, card_hash, luhn_ok, mask_card_text
 from qalxan.domain.errors import ParseError
-from qalxan.domain.phone import parse_phone
+from qalxan.domain.phone import Phone, parse_phone
 from qalxan.domain.url import parse_url
 
 __all__ = ["Extracted", "Feature", "extract"]
@@ -71,6 +72,16 @@ class Extracted:
 
     def of(self, kind: str) -> tuple[Feature, ...]:
         return tuple(f for f in self.features if f.kind == kind)
+
+
+@lru_cache(maxsize=65_536)
+def _phone(raw: str) -> Phone | None:
+    # parse_phone is pure but slow (libphonenumber walks every region sharing a country
+    # code); scam campaigns repeat the same numbers, so a bounded memo pays off.
+    try:
+        return parse_phone(raw)
+    except ParseError:
+        return None
 
 
 def _free(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
@@ -146,11 +157,8 @@ def _phones(text: str, taken: list[tuple[int, int]]) -> list[Feature]:
         span = _trimmed(text, *m.span())
         if not _free(span, taken):
             continue
-        try:
-            phone = parse_phone(text[span[0] : span[1]])
-        except ParseError:
-            continue
-        if phone.is_short_code:
+        phone = _phone(text[span[0] : span[1]])
+        if phone is None or phone.is_short_code:
             continue
         attrs = {"type": phone.kind, "country": phone.country or ""}
         if phone.operator_hint:
