@@ -177,3 +177,17 @@ def test_every_reason_the_detector_emits_is_translated(detector: MessageDetector
         for r in detector.analyze(text).reasons:
             assert set(r.messages) == {"az", "ru", "en"}
             assert "{" not in r.message("az")
+
+
+def test_batch_and_single_agree_with_senders(detector: MessageDetector) -> None:
+    items = [
+        MessageInput("Salam, axşam gəlirsən?", sender="KapitaIBank"),
+        MessageInput("Salam, axşam gəlirsən?", sender="KapitalBank"),
+        MessageInput("Salam, axşam gəlirsən?", sender="+994501234567"),
+        MessageInput("Kodunuz: 4821. Heç kimə deməyin.", sender="Birbank"),
+    ]
+    for item, b in zip(items, detector.analyze_batch(items), strict=True):
+        single = detector.analyze(item)
+        assert (b.verdict, b.score, b.brand) == (single.verdict, single.score, single.brand)
+    assert detector.analyze(items[0]).verdict == "suspicious"
+    assert detector.analyze(items[1]).verdict == "benign"

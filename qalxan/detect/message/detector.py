@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import ahocorasick
+from rapidfuzz import fuzz
 
 from qalxan.detect.message.extract import Extracted, Feature, extract
 from qalxan.detect.message.model import TextModel
@@ -160,6 +161,7 @@ class MessageDetector:
                 and urlish(ft) is None
                 and not tricks(text)
                 and (residual is None or residual(ft) is None)
+                and not self._sender_suspect(msg.sender)
             )
             if stats is not None:
                 key = "quiet" if quiet else "full"
@@ -255,6 +257,19 @@ class MessageDetector:
                     "message.sender_official", 0.0, msg.sender or "", brand=sender_brand.name
                 )
             )
+        elif msg.sender:
+            spoofed = self._sender_lookalike(msg.sender)
+            if spoofed is not None:
+                reasons.append(
+                    self._reason(
+                        "message.sender_lookalike",
+                        self._weights["sender_lookalike"],
+                        msg.sender,
+                        where="sender",
+                        brand=spoofed.name,
+                    )
+                )
+                brand = brand or spoofed
         for card in ex.of("card"):
             reasons.append(
                 self._reason(
@@ -370,6 +385,23 @@ class MessageDetector:
             if f.value.lower().split("?")[0].endswith(".apk"):
                 out.append(self._reason("message.url_apk", w["url_apk"], ev, span=f.span))
         return out
+
+    def _sender_suspect(self, sender: str | None) -> bool:
+        if not sender or self.brands.by_sender(sender) is not None:
+            return False
+        return self._sender_lookalike(sender) is not None
+
+    def _sender_lookalike(self, sender: str) -> Brand | None:
+        """A brand whose sender ID or name the (unregistered) sender imitates."""
+        s = re.sub(r"[^a-z0-9]", "", self.normalizer.fast(sender))
+        if len(s) < 4 or s.isdigit():
+            return None
+        for brand in self.brands:
+            for cand in (*brand.sender_ids, *brand.keywords):
+                c = re.sub(r"[^a-z0-9]", "", self.normalizer.fast(cand))
+                if len(c) >= 5 and (c in s or fuzz.ratio(s, c) >= 85):
+                    return brand
+        return None
 
     def _judge_url(self, url: str) -> Verdict | None:
         det = self.url_detector
