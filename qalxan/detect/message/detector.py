@@ -502,10 +502,11 @@ def guess_lang(text: str) -> str:
     """A cheap guess of the language: az, ru or en (only for reporting and metrics)."""
     sample = text[:2000]
     if not sample.isascii():
-        if _AZ_CYR.search(sample):
-            return "az"
-        if len(_CYR.findall(sample)) > 0.3 * len(sample.replace(" ", "")):
-            return "ru"
+        if _CYR.search(sample) is not None:
+            if _AZ_CYR.search(sample):
+                return "az"
+            if len(_CYR.findall(sample)) > 0.3 * len(sample.replace(" ", "")):
+                return "ru"
         if _AZ_LETTERS.search(sample):
             return "az"
     return "az" if _AZ_WORDS.search(sample.lower()) else "en"

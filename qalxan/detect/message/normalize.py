@@ -29,12 +29,14 @@ _SPACE_RUN = re.compile(r"\s{2,}")
 # outside the plain Latin/Cyrillic/punctuation/emoji set (compatibility forms, combining marks,
 # zero-width characters, other scripts), Latin next to Cyrillic, "3" inside Cyrillic, leet
 # digits inside Latin words, spaced-out letters and whitespace runs.
-_TRICKS = re.compile(
+# Split in simple patterns that each start with a character class (fast to scan).
+_ODD = re.compile(
     r"[^\x20-\x7e\n\t\r\u00a0\u00a3\u00a7\u00ab\u00b0\u00bb\u00c0-\u024f\u0259\u018f"
     r"\u0400-\u04ff\u2010-\u2027\u2030-\u205e\u20a0-\u20cf\U0001f000-\U0001faff]"
-    r"|[a-zA-Z][\u0400-\u04ff]|[\u0400-\u04ff][a-zA-Z]|[\u0400-\u04ff]3|3[\u0400-\u04ff]"
-    r"|[^\W\d_][0-9@$][^\W\d_]|\b\w[ .*\-]\w[ .*\-]\w\b|\s\s"
 )
+_CYR_ANY = re.compile(r"[\u0400-\u04ff]")
+_MIXED = re.compile(r"[a-zA-Z3][\u0400-\u04ff]|[\u0400-\u04ff][a-zA-Z3]")
+_LEET_SPACED = re.compile(r"[^\W\d_][0-9@$][^\W\d_]|\b\w[ .*\-]\w[ .*\-]\w\b|\s\s")
 _ASCII_TRICKS = re.compile(
     r"[a-zA-Z][0-9@$][a-zA-Z]|\b\w[ .*\-]\w[ .*\-]\w\b|\s\s|[\x00-\x08\x0e-\x1f]"
 )
@@ -110,7 +112,9 @@ class Normalizer:
         spaced-out letters, compatibility characters)."""
         if text.isascii():
             return _ASCII_TRICKS.search(text) is not None
-        return _TRICKS.search(text) is not None
+        if _ODD.search(text) or _LEET_SPACED.search(text):
+            return True
+        return _CYR_ANY.search(text) is not None and _MIXED.search(text) is not None
 
     def fold_pattern(self, pattern: str) -> str:
         """Fold a rule's regular expression the way texts are folded (fast table only).
