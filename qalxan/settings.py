@@ -54,8 +54,8 @@ class Settings(BaseSettings):
     )
     message_max_chars: int = Field(
         20_000,
-        description="Longest message text (characters) the API accepts; longer ones get 413. "
-        "The detector reads at most the first 10,000 characters of any text.",
+        description="Longest message text (characters) the API accepts; longer ones get a 422 "
+        "naming the field. The detector reads at most the first 10,000 characters of any text.",
     )
     message_batch_max: int = Field(
         1_000, description="Most messages in one `POST /v1/messages/score` batch."
