@@ -13,6 +13,8 @@ BENCHMARKS: tuple[str, ...] = (
     "flow_decode",
     "ddos_delay",
     "ddos_fastnetmon",
+    "message_throughput",
+    "message_latency",
 )
 
 

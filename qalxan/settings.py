@@ -52,6 +52,19 @@ class Settings(BaseSettings):
     # --- url --------------------------------------------------------------------------------
 
     # --- message ----------------------------------------------------------------------------
+    message_model_dir: Path | None = Field(
+        None,
+        description="Folder with a message model (model.npz + model.json) to use instead of "
+        "the one shipped in the package (for example one made by `qalxan train message`).",
+    )
+    message_max_chars: int = Field(
+        20_000,
+        description="Longest message text (characters) the API accepts; longer ones get a 422 "
+        "naming the field. The detector reads at most the first 10,000 characters of any text.",
+    )
+    message_batch_max: int = Field(
+        1_000, description="Most messages in one `POST /v1/messages/score` batch."
+    )
 
     # --- page / fetch -----------------------------------------------------------------------
     fetch_allow_loopback: bool = Field(

@@ -1,0 +1,512 @@
+"""The message detector: extract indicators, fold, run rules and the model, explain.
+
+``analyze()`` is the full path for one message. ``analyze_batch()`` is the operator path: it
+folds all texts with one ``str.translate`` each, scores them with the model in one matrix
+product and runs one combined regular expression over them; only messages that show any
+signal (a rule trigger, a link, a long digit run, a brand name, an obfuscation trick or a
+model score worth a reason) go through the full path. The others cannot produce a positive
+reason, so their score and label are the ones the full path would give (0, benign); they come
+back without indicators.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import ahocorasick
+from rapidfuzz import fuzz
+
+from qalxan.detect.message.extract import Extracted, Feature, extract
+from qalxan.detect.message.model import TextModel
+from qalxan.detect.message.normalize import Folded, Normalizer
+from qalxan.detect.message.rules import RuleHit, RuleSet
+from qalxan.domain.brands import Brand, BrandRegistry
+from qalxan.domain.reasons import ReasonCatalog
+from qalxan.domain.verdict import Indicator, Reason, Thresholds, Verdict
+
+__all__ = ["CHANNELS", "SCHEMES", "MessageDetector", "MessageInput"]
+
+CHANNELS: tuple[str, ...] = ("sms", "messenger", "social", "call_transcript")
+# The main scheme of a verdict is the strongest specific one (ties go to the more specific
+# story: a takeover or a fake buyer also asks for a code or card data); the generic ones
+# (impersonation, urgency, callback) only when nothing specific fired.
+SCHEMES: tuple[str, ...] = (
+    "account_takeover",
+    "fake_buyer",
+    "safe_account",
+    "relative_in_trouble",
+    "delivery_fee",
+    "benefit",
+    "prize",
+    "investment",
+    "otp_request",
+    "card_data_request",
+    "impersonation",
+    "urgency",
+    "callback",
+)
+_GENERIC = frozenset({"impersonation", "urgency", "callback"})
+# A necessary condition for a link, handle or card number in a fast-folded text.
+_URLISH = re.compile(r"\.[a-z]{2}|@\w|[\[(](?:\.|dot)|h(?:tt|xx)ps?:|www|\d[\d -]{11,}\d")
+_AZ_LETTERS = re.compile(r"[əğışçöüƏĞİŞÇÖÜ]")
+_AZ_CYR = re.compile(r"[әғҹөүһјҝ]", re.IGNORECASE)
+_CYR = re.compile(r"[\u0400-\u04ff]")
+_AZ_WORDS = re.compile(r"\b(?:v[əe]|ucun|üçün|sizin|edin|olunub|salam|z[əe]hm[əe]t|kartiniz)\b")
+
+
+@dataclass(frozen=True, slots=True)
+class MessageInput:
+    """One message: text, optional sender (SMS sender ID or number), channel and language."""
+
+    text: str
+    sender: str | None = None
+    channel: str = "sms"
+    lang: str | None = None
+
+
+URLJudge = Callable[[str], Verdict]
+
+
+class MessageDetector:
+    """Scam messages in Azerbaijani, Russian and English (see ``docs/message.md``)."""
+
+    kind: ClassVar[str] = "message"
+
+    def __init__(
+        self,
+        *,
+        normalizer: Normalizer,
+        rules: RuleSet,
+        brands: BrandRegistry,
+        reasons: ReasonCatalog,
+        lexicon: Mapping[str, Any],
+        model: TextModel | None = None,
+        url_detector: Any = None,
+        card_key: bytes = b"",
+        thresholds: Thresholds = Thresholds(),
+        max_chars: int = 10_000,
+    ) -> None:
+        self.normalizer = normalizer
+        self.rules = rules
+        self.brands = brands
+        self.reasons = reasons
+        self.lexicon = lexicon
+        self.model = model
+        self.url_detector = url_detector
+        self.card_key = card_key
+        self.thresholds = thresholds
+        self.max_chars = max_chars
+        self._weights: dict[str, float] = {k: float(v) for k, v in lexicon["weights"].items()}
+        self._brand_patterns = self._compile_brands(brands, lexicon)
+        self._triggers = _automaton(rules.triggers)
+        self._lock = threading.Lock()
+
+    # -- set-up ------------------------------------------------------------------------------
+
+    def _compile_brands(
+        self, brands: BrandRegistry, lexicon: Mapping[str, Any]
+    ) -> list[tuple[Brand, re.Pattern[str]]]:
+        ambiguous = {self.normalizer.fast(str(w)) for w in lexicon["ambiguous_brand_words"]}
+        out: list[tuple[Brand, re.Pattern[str]]] = []
+        for brand in brands:
+            words = {brand.name, *brand.keywords}
+            for names in brand.names.values():
+                words.update(names)
+            folded = set()
+            for w in words:
+                f = self.normalizer.fast(w).strip()
+                if len(f) >= 3 and f not in ambiguous:
+                    folded.add(re.escape(f).replace(r"\ ", r"\s?"))
+            if folded:
+                alt = "|".join(sorted(folded, key=len, reverse=True))
+                out.append((brand, re.compile(rf"(?<!\w)(?:{alt})")))
+        return out
+
+    # -- entry points ------------------------------------------------------------------------
+
+    def analyze(self, item: MessageInput | str) -> Verdict:
+        """The full verdict for one message (no I/O, no side effects)."""
+        msg = _coerce(item)
+        text = msg.text[: self.max_chars]
+        ex = extract(text, self.card_key)
+        folded = self.normalizer.fold(text)
+        prob = self._model_proba([self.normalizer.fast(text)])[0] if self.model else None
+        return self._judge(msg, text, ex, folded, prob)
+
+    def analyze_batch(
+        self, items: Sequence[MessageInput | str], stats: dict[str, int] | None = None
+    ) -> list[Verdict]:
+        """Verdicts for many messages, in order, through the fast path (module docstring).
+
+        ``stats``, when given, counts the messages that took the ``quiet`` and ``full`` paths.
+        """
+        msgs = [_coerce(i) for i in items]
+        texts = [m.text[: self.max_chars] for m in msgs]
+        fast = [self.normalizer.fast(t) for t in texts]
+        probs = self._model_proba(fast)
+        floor = self._weights["model_floor"]
+        residual = self.rules.residual.search if self.rules.residual is not None else None
+        urlish = _URLISH.search
+        tricks = Normalizer.needs_full
+        out: list[Verdict] = []
+        hit = [self._may_fire(ft) for ft in fast]
+        for msg, text, ft, p, h in zip(msgs, texts, fast, probs, hit, strict=True):
+            quiet = (
+                not h
+                and (p is None or p < floor)
+                and urlish(ft) is None
+                and not tricks(text)
+                and (residual is None or residual(ft) is None)
+                and not self._sender_suspect(msg.sender)
+            )
+            if stats is not None:
+                key = "quiet" if quiet else "full"
+                stats[key] = stats.get(key, 0) + 1
+            if quiet:
+                out.append(self._quiet(msg, text))
+            else:
+                ex = extract(text, self.card_key)
+                out.append(self._judge(msg, text, ex, self.normalizer.fold(text), p))
+        return out
+
+    @classmethod
+    def conformance_inputs(cls) -> Sequence[Any]:
+        return [
+            "Kodunuz: 4821. Bu kodu heç kimə deməyin.",
+            "Salam, bank əməkdaşıyam, SMS kodu deyin",
+            "",
+            "\x00\x01\ufffd",
+            "😀😀😀",
+            MessageInput("Ваша карта заблокирована", sender="+79161234567", channel="sms"),
+        ]
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _may_fire(self, fast: str) -> bool:
+        """Whether a fraud rule could fire on a fast-folded text: one of its literal triggers
+        is there and one of its ``any`` patterns matches."""
+        found = self._found_triggers(fast)
+        if not found:
+            return False
+        rules = self.rules.rules
+        for i in self.rules.candidates(found) - self.rules.always:
+            if any(p.search(fast) for p in rules[i].any):
+                return True
+        return False
+
+    def _found_triggers(self, folded: str) -> set[str]:
+        with self._lock:
+            return {w for _, w in self._triggers.iter(folded)}
+
+    def _model_proba(self, fast: Sequence[str]) -> list[float | None]:
+        if self.model is None:
+            return [None] * len(fast)
+        return [float(p) for p in self.model.predict_proba(fast)]
+
+    def _quiet(self, msg: MessageInput, text: str) -> Verdict:
+        # What the full path gives a message without any positive evidence: score 0, and
+        # the sender's brand as context when the sender ID is official.
+        extra = {"scheme": None, "lang": msg.lang or guess_lang(text), "channel": msg.channel}
+        sender = self.brands.by_sender(msg.sender) if msg.sender else None
+        brand = sender.id if sender else None
+        return Verdict(self.kind, text, self.thresholds.label(0.0), 0.0, (), (), brand, extra)
+
+    def _reason(self, code: str, weight: float, evidence: str = "", **kw: Any) -> Reason:
+        return self.reasons.reason(code, max(-1.0, min(1.0, weight)), evidence, **kw)
+
+    def _judge(
+        self,
+        msg: MessageInput,
+        text: str,
+        ex: Extracted,
+        folded: Folded,
+        prob: float | None,
+    ) -> Verdict:
+        kinds = {f.kind for f in ex.features}
+        hits = self.rules.evaluate(
+            folded.text, kinds, self.rules.candidates(self._found_triggers(folded.text))
+        )
+        reasons = self._rule_reasons(hits, folded, ex.redacted)
+        fraud = any(r.weight >= 0.3 for r in reasons)
+        brand, brand_span = self._brand_mention(folded)
+        sender_brand = self.brands.by_sender(msg.sender) if msg.sender else None
+        reasons += self._url_reasons(ex.of("url"), ex.redacted)
+        reasons = self._drop_official_callback(reasons, ex)
+        fraud = fraud or any(r.weight >= 0.3 for r in reasons)
+        brand = brand or self._url_brand(reasons)
+        if brand is not None and fraud:
+            ev = ex.redacted[brand_span[0] : brand_span[1]] if brand_span else brand.name
+            reasons.append(
+                self._reason(
+                    "message.impersonation",
+                    self._weights["impersonation"],
+                    ev,
+                    span=brand_span,
+                    where="text",
+                    brand=brand.name,
+                )
+            )
+            reasons += self._foreign_number(ex, brand)
+        if sender_brand is not None:
+            reasons.append(
+                self._reason(
+                    "message.sender_official", 0.0, msg.sender or "", brand=sender_brand.name
+                )
+            )
+        elif msg.sender:
+            spoofed = self._sender_lookalike(msg.sender)
+            if spoofed is not None:
+                reasons.append(
+                    self._reason(
+                        "message.sender_lookalike",
+                        self._weights["sender_lookalike"],
+                        msg.sender,
+                        where="sender",
+                        brand=spoofed.name,
+                    )
+                )
+                brand = brand or spoofed
+        for card in ex.of("card"):
+            reasons.append(
+                self._reason(
+                    "message.card_in_text",
+                    self._weights["card_in_text"],
+                    card.value,
+                    span=card.span,
+                    where="text",
+                )
+            )
+        floor = self._weights["model_floor"]
+        if prob is not None and prob >= floor:
+            # The model alone is weaker evidence than a rule: its weight climbs from 0 at the
+            # floor to model_max at model_full.
+            span = self._weights["model_full"] - floor
+            w = self._weights["model_max"] * min(1.0, (prob - floor) / span)
+            reasons.append(self._reason("message.model", w, f"{prob:.2f}"))
+        # Legitimacy reasons stand unless hard evidence (a rule or a link, not the model's
+        # opinion) says fraud: a real OTP notice that the model dislikes stays benign.
+        if any(r.weight >= 0.5 and r.code != "message.model" for r in reasons):
+            reasons = [r for r in reasons if r.weight >= 0]
+        extra = {
+            "scheme": _main_scheme(reasons, hits),
+            "lang": msg.lang or guess_lang(text),
+            "channel": msg.channel,
+        }
+        brand_id = brand.id if brand else (sender_brand.id if sender_brand else None)
+        return Verdict.from_reasons(
+            self.kind,
+            ex.redacted,
+            reasons,
+            indicators=self._indicators(ex, msg),
+            brand=brand_id if any(r.weight > 0 for r in reasons) or sender_brand else None,
+            extra=extra,
+            thresholds=self.thresholds,
+        )
+
+    def _rule_reasons(self, hits: Iterable[RuleHit], folded: Folded, redacted: str) -> list[Reason]:
+        by_code: dict[str, Reason] = {}
+        for hit in sorted(hits, key=lambda h: -h.rule.weight):
+            if hit.rule.reason in by_code:
+                continue
+            span = folded.span(hit.start, hit.end)
+            by_code[hit.rule.reason] = self._reason(
+                hit.rule.reason,
+                hit.rule.weight,
+                redacted[span[0] : span[1]],
+                span=span,
+                where=f"rule:{hit.rule.id}",
+            )
+        return list(by_code.values())
+
+    def _brand_mention(self, folded: Folded) -> tuple[Brand | None, tuple[int, int] | None]:
+        best: tuple[int, Brand, tuple[int, int]] | None = None
+        for brand, pattern in self._brand_patterns:
+            m = pattern.search(folded.text)
+            if m and (best is None or m.start() < best[0]):
+                best = (m.start(), brand, folded.span(m.start(), m.end()))
+        if best is None:
+            return None, None
+        return best[1], best[2]
+
+    def _url_reasons(self, urls: Sequence[Feature], redacted: str) -> list[Reason]:
+        out: list[Reason] = []
+        w = self._weights
+        for f in urls:
+            host = f.attrs.get("host", "")
+            registered = f.attrs.get("registered", "")
+            ev = redacted[f.span[0] : f.span[1]]
+            owner = self.brands.owner_of_host(host)
+            judged = self._judge_url(f.value)
+            if judged is not None and judged.verdict != "benign":
+                code = (
+                    "message.url_malicious"
+                    if judged.verdict == "malicious"
+                    else "message.url_suspicious"
+                )
+                base = w["url_malicious"] if judged.verdict == "malicious" else w["url_suspicious"]
+                brand = self.brands.get(judged.brand) if judged.brand else None
+                out.append(
+                    self._reason(
+                        code,
+                        max(base, judged.score) if judged.verdict == "malicious" else base,
+                        ev,
+                        span=f.span,
+                        where="url",
+                        brand=brand.name if brand else (judged.brand or "-"),
+                    )
+                )
+            if owner is not None:
+                continue
+            lookalike = self._lookalike(registered)
+            if lookalike is not None:
+                out.append(
+                    self._reason(
+                        "message.url_brand_lookalike",
+                        w["url_brand_lookalike"],
+                        ev,
+                        span=f.span,
+                        where="url",
+                        brand=lookalike.name,
+                    )
+                )
+            suffix = registered.rsplit(".", 1)[-1]
+            if registered in self.lexicon["shorteners"]:
+                out.append(
+                    self._reason("message.url_shortener", w["url_shortener"], ev, span=f.span)
+                )
+            elif suffix in self.lexicon["risky_suffixes"]:
+                out.append(
+                    self._reason("message.url_risky_suffix", w["url_risky_suffix"], ev, span=f.span)
+                )
+            if f.value.lower().split("?")[0].endswith(".apk"):
+                out.append(self._reason("message.url_apk", w["url_apk"], ev, span=f.span))
+        return out
+
+    def _sender_suspect(self, sender: str | None) -> bool:
+        if not sender or self.brands.by_sender(sender) is not None:
+            return False
+        return self._sender_lookalike(sender) is not None
+
+    def _sender_lookalike(self, sender: str) -> Brand | None:
+        """A brand whose sender ID or name the (unregistered) sender imitates."""
+        s = re.sub(r"[^a-z0-9]", "", self.normalizer.fast(sender))
+        if len(s) < 4 or s.isdigit():
+            return None
+        for brand in self.brands:
+            for cand in (*brand.sender_ids, *brand.keywords):
+                c = re.sub(r"[^a-z0-9]", "", self.normalizer.fast(cand))
+                if len(c) >= 5 and (c in s or fuzz.ratio(s, c) >= 85):
+                    return brand
+        return None
+
+    def _judge_url(self, url: str) -> Verdict | None:
+        det = self.url_detector
+        if det is None:
+            return None
+        fn = det.analyze if hasattr(det, "analyze") else det
+        try:
+            verdict: Verdict = fn(url)
+        except ValueError:
+            return None
+        return verdict
+
+    def _lookalike(self, registered: str) -> Brand | None:
+        label = registered.split(".")[0].replace("-", "")
+        for brand in self.brands:
+            for kw in brand.keywords:
+                k = kw.replace("-", "")
+                if len(k) >= 5 and k in label:
+                    return brand
+        return None
+
+    def _url_brand(self, reasons: Sequence[Reason]) -> Brand | None:
+        for r in reasons:
+            if r.code in ("message.url_brand_lookalike", "message.url_malicious"):
+                for brand in self.brands:
+                    if brand.name in r.message("en"):
+                        return brand
+        return None
+
+    def _drop_official_callback(self, reasons: list[Reason], ex: Extracted) -> list[Reason]:
+        numbers = ex.of("phone") + ex.of("short_code")
+        if not numbers:
+            return reasons
+        official = {
+            n
+            for b in self.brands
+            for n in (*b.short_codes, *(p.replace(" ", "") for p in b.phones))
+        }
+        if all(f.value in official for f in numbers):
+            return [r for r in reasons if r.code != "message.callback"]
+        return reasons
+
+    def _foreign_number(self, ex: Extracted, brand: Brand) -> list[Reason]:
+        for f in ex.of("phone"):
+            if f.attrs.get("country") not in ("AZ", ""):
+                return [
+                    self._reason(
+                        "message.foreign_number_brand",
+                        self._weights["foreign_number_brand"],
+                        f.value,
+                        span=f.span,
+                        where="text",
+                        brand=brand.name,
+                    )
+                ]
+        return []
+
+    def _indicators(self, ex: Extracted, msg: MessageInput) -> list[Indicator]:
+        out = [
+            Indicator(f.kind, f.value, {**f.attrs, "span": f"{f.span[0]}:{f.span[1]}"})
+            for f in ex.features
+        ]
+        if msg.sender:
+            out.append(Indicator("sender_id", msg.sender, {"channel": msg.channel}))
+        return out
+
+
+def _automaton(words: Iterable[str]) -> Any:
+    auto = ahocorasick.Automaton()
+    for w in sorted(words):
+        auto.add_word(w, w)
+    if len(auto) == 0:
+        auto.add_word("\x00\x00never", 0)
+    auto.make_automaton()
+    return auto
+
+
+def _coerce(item: MessageInput | str) -> MessageInput:
+    if isinstance(item, MessageInput):
+        return item
+    if isinstance(item, str):
+        return MessageInput(item)
+    raise TypeError(f"expected a message text, got {type(item).__name__}")
+
+
+def _main_scheme(reasons: Sequence[Reason], hits: Sequence[RuleHit]) -> str | None:
+    by_reason = {h.rule.reason: h.rule.scheme for h in hits if h.rule.scheme}
+    scored: list[tuple[int, float, int, str]] = []
+    for r in reasons:
+        scheme = "impersonation" if r.code == "message.impersonation" else by_reason.get(r.code)
+        if scheme and r.weight > 0:
+            order = SCHEMES.index(scheme) if scheme in SCHEMES else len(SCHEMES)
+            scored.append((int(scheme in _GENERIC), -r.weight, order, scheme))
+    return min(scored)[3] if scored else None
+
+
+def guess_lang(text: str) -> str:
+    """A cheap guess of the language: az, ru or en (only for reporting and metrics)."""
+    sample = text[:2000]
+    if not sample.isascii():
+        if _CYR.search(sample) is not None:
+            if _AZ_CYR.search(sample):
+                return "az"
+            if len(_CYR.findall(sample)) > 0.3 * len(sample.replace(" ", "")):
+                return "ru"
+        if _AZ_LETTERS.search(sample):
+            return "az"
+    return "az" if _AZ_WORDS.search(sample.lower()) else "en"

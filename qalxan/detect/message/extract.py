@@ -1,0 +1,223 @@
+"""Indicator extraction from a message, each with its character span in the original text.
+
+Order matters: card numbers and IBANs are found first so that their digits are not read again
+as phone numbers; URLs before bare domains and handles. Everything here reads the original
+text (spans must point at what the person wrote); folding is for the rules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from stdnum import iban as stdnum_iban
+
+from qalxan.detect.message.cards import CardMatch, card_hash, luhn_ok, mask_card_text
+from qalxan.domain.errors import ParseError
+from qalxan.domain.phone import Phone, parse_phone
+from qalxan.domain.url import parse_url
+
+__all__ = ["Extracted", "Feature", "extract"]
+
+_CARD = re.compile(r"(?<![\d*])\d(?:[ \-]?\d){12,18}(?![\d*])")
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
+_URL = re.compile(
+    r"(?:\b(?:h(?:tt|xx|XX)ps?|ftp)(?::|\[:\])//|\bwww(?:\.|\[\.\]))[^\s<>\"'«»]+", re.IGNORECASE
+)
+_DOT = r"(?:\.|\[\.\]|\(\.\)|\[dot\]|\(dot\))"
+_BARE = re.compile(
+    rf"(?<![\w@./-])(?:[a-z0-9](?:[a-z0-9-]{{0,61}}[a-z0-9])?{_DOT})+[a-z]{{2,24}}\b"
+    r"(?:/[^\s<>\"'«»]*)?",
+    re.IGNORECASE,
+)
+_HANDLE_LINK = re.compile(
+    r"\b(?:https?://)?(?:wa\.me|api\.whatsapp\.com/send\?phone=|t\.me|telegram\.me)/"
+    r"(?:\+|joinchat/)?[\w+\-]+",
+    re.IGNORECASE,
+)
+_HANDLE = re.compile(r"(?<![\w.@])@([a-z][a-z0-9_]{3,31})\b", re.IGNORECASE)
+_PHONE = re.compile(r"(?<![\w+*(])(?:\+|00|\()?\d[\d ().\-]{5,18}\d(?![\d*])")
+_SHORT = re.compile(r"(?<![\d+*.,])(\d{3,5})(?:-?(?:y?[əaeа]|ya|yə|u|ü|a))?(?![\d.,]\d|\d)")
+_SHORT_CONTEXT = re.compile(
+    r"(z[əae]ng|g[öo]nd[əae]r|sms|call|text|send|dial|reply|zvon|звон|отправ|смс|nömr|nomr)",
+    re.IGNORECASE,
+)
+_CUR = r"(?:azn|manat|man\.|₼|usd|eur|rub|руб(?:\.|лей|ля)?|доллар\w*|евро|dollars?|\$|€|£|tl|lira)"
+_AMOUNT = re.compile(
+    rf"(?:(?<![\w.,])(\d{{1,3}}(?:[ ,.]\d{{3}})*(?:[.,]\d{{1,2}})?|\d+(?:[.,]\d{{1,2}})?)\s?{_CUR}"
+    rf"|(?:₼|\$|€|£)\s?(\d+(?:[.,]\d{{1,2}})?))(?![\w])",
+    re.IGNORECASE,
+)
+_TRIM = ".,;:!?)]}'\"»>"
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    """One extracted indicator: kind, canonical value, span in the original text, details."""
+
+    kind: str
+    value: str
+    span: tuple[int, int]
+    attrs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    """All indicators of one message, and the text with card numbers masked."""
+
+    features: tuple[Feature, ...]
+    cards: tuple[CardMatch, ...]
+    redacted: str
+
+    def of(self, kind: str) -> tuple[Feature, ...]:
+        return tuple(f for f in self.features if f.kind == kind)
+
+
+@lru_cache(maxsize=65_536)
+def _phone(raw: str) -> Phone | None:
+    # parse_phone is pure but slow (libphonenumber walks every region sharing a country
+    # code); scam campaigns repeat the same numbers, so a bounded memo pays off.
+    try:
+        return parse_phone(raw)
+    except ParseError:
+        return None
+
+
+def _free(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
+    return all(span[1] <= a or span[0] >= b for a, b in taken)
+
+
+def _cards(text: str, key: bytes, taken: list[tuple[int, int]]) -> list[CardMatch]:
+    out: list[CardMatch] = []
+    for m in _CARD.finditer(text):
+        digits = re.sub(r"\D", "", m.group())
+        if luhn_ok(digits) and not digits.startswith("994"):
+            out.append(
+                CardMatch(m.span(), mask_card_text(m.group()), card_hash(digits, key), len(digits))
+            )
+            taken.append(m.span())
+    return out
+
+
+def _ibans(text: str, taken: list[tuple[int, int]]) -> list[Feature]:
+    out: list[Feature] = []
+    for m in _IBAN.finditer(text):
+        compact = m.group().replace(" ", "")
+        if stdnum_iban.is_valid(compact) and _free(m.span(), taken):
+            out.append(Feature("iban", compact, m.span(), {"country": compact[:2]}))
+            taken.append(m.span())
+    return out
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while end > start and text[end - 1] in _TRIM:
+        end -= 1
+    return start, end
+
+
+def _urls(text: str, taken: list[tuple[int, int]]) -> list[Feature]:
+    out: list[Feature] = []
+    for m in _HANDLE_LINK.finditer(text):
+        span = _trimmed(text, *m.span())
+        raw = text[span[0] : span[1]]
+        low = raw.lower()
+        platform = "whatsapp" if "wa.me" in low or "whatsapp" in low else "telegram"
+        out.append(Feature("handle", raw, span, {"platform": platform}))
+        taken.append(span)
+    for regex in (_URL, _BARE):
+        for m in regex.finditer(text):
+            span = _trimmed(text, *m.span())
+            if not _free(span, taken):
+                continue
+            try:
+                url = parse_url(text[span[0] : span[1]])
+            except ParseError:
+                continue
+            if not url.domain.is_ip and not url.domain.suffix:
+                continue
+            attrs = {"host": url.host, "registered": url.domain.registered}
+            out.append(Feature("url", url.canonical, span, attrs))
+            taken.append(span)
+    return out
+
+
+def _handles(text: str, taken: list[tuple[int, int]]) -> list[Feature]:
+    out: list[Feature] = []
+    for m in _HANDLE.finditer(text):
+        if _free(m.span(), taken):
+            out.append(Feature("handle", "@" + m.group(1).lower(), m.span(), {"platform": "any"}))
+            taken.append(m.span())
+    return out
+
+
+def _phones(text: str, taken: list[tuple[int, int]]) -> list[Feature]:
+    out: list[Feature] = []
+    for m in _PHONE.finditer(text):
+        span = _trimmed(text, *m.span())
+        if not _free(span, taken):
+            continue
+        phone = _phone(text[span[0] : span[1]])
+        if phone is None or phone.is_short_code:
+            continue
+        attrs = {"type": phone.kind, "country": phone.country or ""}
+        if phone.operator_hint:
+            attrs["operator_hint"] = phone.operator_hint
+        out.append(Feature("phone", phone.e164, span, attrs))
+        taken.append(span)
+    for m in _SHORT.finditer(text):
+        span = m.span(1)
+        if not _free(span, taken):
+            continue
+        window = text[max(0, span[0] - 40) : span[1] + 25]
+        if _SHORT_CONTEXT.search(window):
+            out.append(Feature("short_code", m.group(1), span, {}))
+            taken.append(span)
+    return out
+
+
+def _amounts(text: str, taken: list[tuple[int, int]]) -> list[Feature]:
+    out: list[Feature] = []
+    for m in _AMOUNT.finditer(text):
+        span = m.span()
+        if not _free(span, taken):
+            continue
+        number = m.group(1) or m.group(2) or ""
+        cur = _currency(text[span[0] : span[1]])
+        out.append(Feature("amount", f"{number.replace(' ', '')} {cur}", span, {"currency": cur}))
+        taken.append(span)
+    return out
+
+
+def _currency(raw: str) -> str:
+    low = raw.lower()
+    for keys, code in (
+        (("azn", "man", "₼"), "AZN"),
+        (("usd", "$", "dollar", "доллар"), "USD"),
+        (("eur", "€", "евро"), "EUR"),
+        (("rub", "руб"), "RUB"),
+        (("£",), "GBP"),
+        (("tl", "lira"), "TRY"),
+    ):
+        if any(k in low for k in keys):
+            return code
+    return "?"
+
+
+def extract(text: str, key: bytes) -> Extracted:
+    """Find cards, IBANs, URLs, handles, phone numbers, short codes and amounts in ``text``."""
+    taken: list[tuple[int, int]] = []
+    cards = _cards(text, key, taken)
+    features: list[Feature] = [
+        Feature("card", c.masked, c.span, {"hash": c.hash, "length": str(c.length)}) for c in cards
+    ]
+    features += _ibans(text, taken)
+    features += _urls(text, taken)
+    features += _handles(text, taken)
+    features += _amounts(text, taken)
+    features += _phones(text, taken)
+    redacted = text
+    for c in cards:
+        redacted = redacted[: c.span[0]] + c.masked + redacted[c.span[1] :]
+    features.sort(key=lambda f: f.span)
+    return Extracted(tuple(features), tuple(cards), redacted)

@@ -1,0 +1,140 @@
+"""Routes: POST /v1/check/message (public, rate-limited) and POST /v1/messages/score
+(operator scope, batches, same order, bad items reported)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from qalxan.api import create_app
+from qalxan.api.auth import Principal
+from qalxan.service import Engine
+from qalxan.settings import Settings
+
+KEYS = {
+    "op-key": Principal("k1", "azercell-smsc", frozenset({"operator"})),
+    "bank-key": Principal("k2", "bank", frozenset({"bank"})),
+}
+
+
+@pytest.fixture
+def client(settings: Settings, engine: Engine) -> Iterator[TestClient]:
+    settings = settings.model_copy(update={"rate_limit_per_minute": 5})
+    app = create_app(settings, engine=engine)
+    app.state.key_resolver = KEYS.get
+    with TestClient(app) as c:
+        yield c
+
+
+OP = {"X-API-Key": "op-key"}
+
+
+def test_check_message_public(client: TestClient) -> None:
+    r = client.post(
+        "/v1/check/message",
+        json={
+            "text": "Kartınız bloklanıb. SMS kodu deyin",
+            "sender": "+447911123456",
+            "lang": "az",
+        },
+    )
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["kind"] == "message"
+    assert body["verdict"] == "malicious"
+    assert body["scheme"] == "otp_request"
+    otp = next(x for x in body["reasons"] if x["code"] == "message.otp_request")
+    assert otp["message"].startswith("Mesaj SMS")
+
+
+def test_check_message_is_rate_limited(client: TestClient) -> None:
+    codes = [client.post("/v1/check/message", json={"text": "salam"}).status_code for _ in range(7)]
+    assert codes[:5] == [200] * 5
+    assert codes[-1] == 429
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"text": ""}, "text"),
+        ({"text": "   "}, "text"),
+        ({"text": "x" * 100_000}, "text"),
+        ({"text": "ok", "channel": "fax"}, "channel"),
+        ({"text": "ok", "extra": 1}, "extra"),
+        ({}, "text"),
+    ],
+)
+def test_check_message_bad_input_is_a_clear_422(client: TestClient, body: dict, field: str) -> None:  # type: ignore[type-arg]
+    r = client.post("/v1/check/message", json=body)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["field"] == field
+
+
+def test_check_message_binary_body(client: TestClient) -> None:
+    r = client.post(
+        "/v1/check/message", content=bytes(range(256)), headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 422
+
+
+@pytest.mark.parametrize("text", ["😀😀😀", "\x00\x01\ufffd", "Salam Привет 你好 kodu deyin"])
+def test_check_message_odd_text_gets_a_verdict(client: TestClient, text: str) -> None:
+    r = client.post("/v1/check/message", json={"text": text})
+    assert r.status_code == 200
+    assert r.json()["verdict"] in ("benign", "suspicious", "malicious")
+
+
+def test_score_needs_an_operator_key(client: TestClient) -> None:
+    body = {"messages": [{"text": "salam"}]}
+    assert client.post("/v1/messages/score", json=body).status_code == 401
+    r = client.post("/v1/messages/score", json=body, headers={"X-API-Key": "bank-key"})
+    assert r.status_code == 403
+
+
+def test_score_keeps_order_and_reports_bad_items(client: TestClient) -> None:
+    messages = [
+        {"id": "a", "text": "Salam, axşam gəlirsən?"},
+        {"id": "b", "text": "Kartınız bloklanıb. SMS kodu deyin", "sender": "+447911123456"},
+        {"id": "c", "text": ""},
+        "not an object",
+        {"id": "e", "text": "Kodunuz: 4821. Heç kimə deməyin.", "sender": "KapitalBank"},
+        {"id": "f", "text": "x", "channel": "fax"},
+        {"id": "g", "text": "bu karta at 4169 7388 1234 5670, təcili pul lazımdır"},
+    ]
+    r = client.post("/v1/messages/score", json={"messages": messages}, headers=OP)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["count"] == 7 and body["errors"] == 3
+    res = body["results"]
+    assert [x["index"] for x in res] == list(range(7))
+    assert res[0]["id"] == "a" and res[0]["verdict"] == "benign"
+    assert res[1]["id"] == "b" and res[1]["verdict"] == "malicious"
+    assert res[2]["error"]["field"] == "messages.2.text"
+    assert "error" in res[3]
+    assert res[4]["verdict"] == "benign"
+    assert res[5]["error"]["field"].startswith("messages.5")
+    assert "7388" not in r.text
+
+
+def test_score_large_batch_in_order(client: TestClient) -> None:
+    texts = [f"Salam {i}" if i % 3 else f"Kartınız bloklanıb {i}. Kodu deyin" for i in range(1000)]
+    r = client.post(
+        "/v1/messages/score", json={"messages": [{"text": t} for t in texts]}, headers=OP
+    )
+    assert r.status_code == 200
+    res = r.json()["results"]
+    assert [x["input"] for x in res] == texts
+    assert [x["verdict"] == "malicious" for x in res] == [i % 3 == 0 for i in range(1000)]
+
+
+def test_score_refuses_more_than_the_batch_limit(client: TestClient) -> None:
+    r = client.post("/v1/messages/score", json={"messages": [{"text": "a"}] * 1001}, headers=OP)
+    assert r.status_code == 422
+    assert r.json()["error"]["field"] == "messages"
+
+
+def test_routes_are_in_openapi(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "/v1/check/message" in paths and "/v1/messages/score" in paths
