@@ -191,7 +191,8 @@ class KeyPolicy:
             yield from self.from_card(match.group(0))
         for match in _PHONE_IN_TEXT.finditer(text):
             digits = re.sub(r"\D", "", match.group(0))
-            if 9 <= len(digits) <= 15 and not luhn.is_valid(digits):
+            is_card = len(digits) >= 13 and luhn.is_valid(digits)
+            if 9 <= len(digits) <= 15 and not is_card:
                 yield from self.from_phone(match.group(0))
         for match in _HANDLE_IN_TEXT.finditer(text):
             yield CampaignKey("handle", f"telegram:{match.group(1).lower()}", match.group(0))

@@ -147,13 +147,12 @@ def decision_stats(session: Session) -> dict[str, Any]:
     by_status = dict(
         session.execute(select(Report.status, func.count()).group_by(Report.status)).all()
     )
-    by_verdict = dict(
-        session.execute(
-            select(func.coalesce(Report.verdict, "none"), func.count()).group_by(
-                func.coalesce(Report.verdict, "none")
-            )
+    by_verdict = {
+        verdict or "none": n
+        for verdict, n in session.execute(
+            select(Report.verdict, func.count()).group_by(Report.verdict)
         ).all()
-    )
+    }
     rows = session.execute(
         select(Decision.verdict_at_decision, Decision.decision, func.count())
         .where(Decision.target == "report")
