@@ -7,13 +7,14 @@ refuse what is not UTF-8, naming the field.
 
 from __future__ import annotations
 
-import email.parser
-import email.policy
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote_to_bytes
+
+from python_multipart.exceptions import MultipartParseError
+from python_multipart.multipart import MultipartParser, parse_options_header
 
 from qalxan.domain.errors import ParseError
 
@@ -141,24 +142,55 @@ def parse_urlencoded(body: bytes) -> FormData:
 
 
 def parse_multipart(body: bytes, content_type: str) -> FormData:
-    """``multipart/form-data``: text fields must be UTF-8; files are kept as bytes."""
-    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode("latin-1")
-    msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
-    if not msg.is_multipart():
-        raise ParseError("not a multipart form", field="body")
+    """``multipart/form-data``: text fields must be UTF-8; files are kept as raw bytes."""
+    _, params = parse_options_header(content_type)
+    boundary = params.get(b"boundary")
+    if not boundary:
+        raise ParseError("multipart body without a boundary", field="body")
+    parts: list[tuple[dict[bytes, bytes], bytearray]] = []
+    header: list[bytearray] = [bytearray(), bytearray()]
+
+    def begin() -> None:
+        parts.append(({}, bytearray()))
+
+    def field_name(data: bytes, start: int, end: int) -> None:
+        header[0] += data[start:end]
+
+    def field_value(data: bytes, start: int, end: int) -> None:
+        header[1] += data[start:end]
+
+    def header_end() -> None:
+        parts[-1][0][bytes(header[0]).lower()] = bytes(header[1])
+        header[0], header[1] = bytearray(), bytearray()
+
+    def part_data(data: bytes, start: int, end: int) -> None:
+        parts[-1][1].extend(data[start:end])
+
+    parser = MultipartParser(
+        boundary,
+        {
+            "on_part_begin": begin,
+            "on_header_field": field_name,
+            "on_header_value": field_value,
+            "on_header_end": header_end,
+            "on_part_data": part_data,
+        },
+    )
+    try:
+        parser.write(body)
+        parser.finalize()
+    except MultipartParseError as exc:
+        raise ParseError(f"malformed multipart body ({exc})", field="body") from None
     form = FormData()
-    for part in msg.iter_parts():
-        params = dict(part.get_params(header="content-disposition") or [])
-        name = str(params.get("name") or "")
-        payload = part.get_payload(decode=True)
-        data = payload if isinstance(payload, bytes) else b""
+    for headers, data in parts:
+        _, disposition = parse_options_header(headers.get(b"content-disposition", b""))
+        name = _utf8(disposition.get(b"name", b""), "form")
         if not name:
             continue
-        filename = params.get("filename")
-        if filename is not None:
-            form.files[name] = (str(filename), data)
+        if b"filename" in disposition:
+            form.files[name] = (_utf8(disposition[b"filename"], name), bytes(data))
         else:
-            form.fields[name] = _utf8(data, name)
+            form.fields[name] = _utf8(bytes(data), name)
     return form
 
 

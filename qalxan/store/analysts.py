@@ -6,6 +6,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -41,8 +42,11 @@ class AnalystDirectory:
     def __init__(self, store: Store, *, hasher: PasswordHasher | None = None) -> None:
         self.store = store
         self.hasher = hasher or PasswordHasher()
+
+    @cached_property
+    def _dummy(self) -> str:
         # Verifying against a dummy hash for unknown users keeps timing the same for both.
-        self._dummy = self.hasher.hash(secrets.token_hex(16))
+        return self.hasher.hash(secrets.token_hex(16))
 
     def create_user(self, username: str, password: str) -> int:
         username = username.strip().lower()

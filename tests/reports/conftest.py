@@ -37,5 +37,3 @@ def make_client(settings: Settings, sqlite_store: Store) -> Iterator[Callable[..
     yield make
     for client in clients:
         client.__exit__(None, None, None)
-
-

@@ -27,6 +27,28 @@ FAKE_BUYER_SMS = (
 )
 
 
+EML = b"""From: "Kapital Bank" <security@kapitalbank-secure.com>
+To: victim@example.az
+Subject: =?utf-8?b?S2FydMSxbsSxeiBibG9rbGFuxLFi?=
+Date: Mon, 30 Nov 2026 10:00:00 +0400
+Message-ID: <abc@kapitalbank-secure.com>
+MIME-Version: 1.0
+Content-Type: multipart/mixed; boundary="b1"
+
+--b1
+Content-Type: text/html; charset=utf-8
+
+<p>Kartiniz bloklanib. <a href="https://kapitalbank-secure.com/unblock?id=7">Daxil olun</a></p>
+--b1
+Content-Type: application/octet-stream; name="invoice.exe"
+Content-Disposition: attachment; filename="invoice.exe"
+Content-Transfer-Encoding: base64
+
+TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAA=
+--b1--
+"""
+
+
 def scam_message_detector() -> ScriptedDetector:
     """A message double: card/link lures are malicious, with a reason in three languages."""
     return ScriptedDetector(
@@ -56,7 +78,11 @@ def scam_url_detector() -> ScriptedDetector:
                 re.compile(r"azerpost-|kapital-", re.I),
                 0.85,
                 "url.brand_in_domain",
-                {"az": "Domen brendi təqlid edir", "ru": "Домен имитирует бренд", "en": "The domain imitates a brand"},
+                {
+                    "az": "Domen brendi təqlid edir",
+                    "ru": "Домен имитирует бренд",
+                    "en": "The domain imitates a brand",
+                },
             )
         ],
         brand="azerpost",

@@ -10,6 +10,7 @@ from qalxan.domain.errors import ParseError
 from qalxan.domain.verdict import Indicator
 from qalxan.policy.fingerprint import fingerprint, normalise_text, similarity
 from qalxan.policy.indicators import KeyPolicy, card_hash
+from reports.support import EML
 
 TEMPLATE = (
     "Hörmətli müştəri, bağlamanız anbara çatıb, lakin ünvan səhvdir. Ünvanı yeniləmək üçün "
@@ -91,28 +92,6 @@ def test_keys_from_detector_indicators(policy: KeyPolicy) -> None:
     assert ("handle", "telegram:scammer_bot") in pairs
 
 
-EML = b"""From: "Kapital Bank" <security@kapitalbank-secure.com>
-To: victim@example.az
-Subject: =?utf-8?b?S2FydMSxbsSxeiBibG9rbGFuxLFi?=
-Date: Mon, 30 Nov 2026 10:00:00 +0400
-Message-ID: <abc@kapitalbank-secure.com>
-MIME-Version: 1.0
-Content-Type: multipart/mixed; boundary="b1"
-
---b1
-Content-Type: text/html; charset=utf-8
-
-<p>Kartiniz bloklanib. <a href="https://kapitalbank-secure.com/unblock?id=7">Daxil olun</a></p>
---b1
-Content-Type: application/octet-stream; name="invoice.exe"
-Content-Disposition: attachment; filename="invoice.exe"
-Content-Transfer-Encoding: base64
-
-TVqQAAMAAAAEAAAA//8AALgAAAAAAAAAQAAAAAAAAAA=
---b1--
-"""
-
-
 def test_eml_keeps_headers_links_and_attachment_hashes_only() -> None:
     parsed = parse_eml(EML)
     assert parsed.subject == "Kartınız bloklanıb"
@@ -126,7 +105,12 @@ def test_eml_keeps_headers_links_and_attachment_hashes_only() -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    [b"", b"\x00\x01\x02binary junk\xff\xfe", b"just some text without headers\n\nbody", b"X-Foo: 1\n\nbody"],
+    [
+        b"",
+        b"\x00\x01\x02binary junk\xff\xfe",
+        b"just some text without headers\n\nbody",
+        b"X-Foo: 1\n\nbody",
+    ],
 )
 def test_malformed_eml_is_a_parse_error_naming_the_field(raw: bytes) -> None:
     with pytest.raises(ParseError) as info:

@@ -116,7 +116,9 @@ def test_near_duplicate_texts_join_without_shared_indicators(store: Store) -> No
     text = "Təbriklər! Siz 500 AZN bonus qazandınız. Bonusu almaq üçün bu gün qeydiyyatdan keçin"
     r1 = service.enrich(service.submit(NewReport(text=text)).id)
     r2 = service.enrich(service.submit(NewReport(text=text.replace("500", "700") + "!!")).id)
-    r3 = service.enrich(service.submit(NewReport(text="Sabah görüşək, kitabı da gətir zəhmət olmasa, unutma")).id)
+    r3 = service.enrich(
+        service.submit(NewReport(text="Sabah görüşək, kitabı da gətir zəhmət olmasa, unutma")).id
+    )
     assert r1.campaign_id == r2.campaign_id
     assert r2.near_duplicates
     assert r3.campaign_id != r1.campaign_id
@@ -151,7 +153,9 @@ def test_concurrent_intake_merges_a_chain_into_one_campaign(store: Store) -> Non
             for i in part:
                 service.submit(
                     NewReport(
-                        phone=numbers[i], description=f"yazan nömrə {numbers[i + 1]}", channel="call"
+                        phone=numbers[i],
+                        description=f"yazan nömrə {numbers[i + 1]}",
+                        channel="call",
                     )
                 )
         except BaseException as exc:  # pragma: no cover
