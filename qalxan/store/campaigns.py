@@ -41,6 +41,7 @@ __all__ = [
 ]
 
 JOIN_LOCK_KEY = 0x51A1_7A07  # pg_advisory_xact_lock key of campaign joins
+_PROBES = 3  # candidates compared per campaign
 _STATUS_RANK = {"confirmed": 3, "rejected": 2, "open": 1, "merged": 0}
 
 
@@ -55,24 +56,43 @@ class JoinResult:
 
 
 def _near_duplicates(
-    session: Session, report_id: str, fp: TextFingerprint, threshold: float
+    session: Session, report_id: str, fp: TextFingerprint, threshold: float, known: set[int]
 ) -> list[str]:
+    """Reports with a near-duplicate text in campaigns not already in ``known``.
+
+    Candidates share an LSH band; per campaign only the few candidates sharing the most bands
+    are compared, so a join costs the same however big the campaigns grow."""
     pairs = list(enumerate(fp.bands))
-    candidates = set(
-        session.scalars(
-            select(TextBand.report_id).where(
-                tuple_(TextBand.band, TextBand.hash).in_(pairs), TextBand.report_id != report_id
-            )
-        )
-    )
-    if not candidates:
-        return []
+    shared = func.count().label("shared")
     rows = session.execute(
-        select(FingerprintRow.report_id, FingerprintRow.signature).where(
-            FingerprintRow.report_id.in_(candidates)
-        )
+        select(TextBand.report_id, Report.campaign_id, shared)
+        .join(Report, Report.id == TextBand.report_id)
+        .where(tuple_(TextBand.band, TextBand.hash).in_(pairs), TextBand.report_id != report_id)
+        .group_by(TextBand.report_id, Report.campaign_id)
+        .order_by(shared.desc(), TextBand.report_id)
+        .limit(500)
     ).all()
-    return sorted(rid for rid, sig in rows if similarity(fp.signature, sig) >= threshold)
+    per_campaign: dict[int | None, list[str]] = {}
+    for rid, cid, _ in rows:
+        if cid not in known and len(per_campaign.setdefault(cid, [])) < _PROBES:
+            per_campaign[cid].append(rid)
+    probe = [rid for rids in per_campaign.values() for rid in rids]
+    if not probe:
+        return []
+    signatures = dict(
+        session.execute(
+            select(FingerprintRow.report_id, FingerprintRow.signature).where(
+                FingerprintRow.report_id.in_(probe)
+            )
+        ).all()
+    )
+    found: list[str] = []
+    for rids in per_campaign.values():
+        for rid in rids:
+            if similarity(fp.signature, signatures.get(rid, [])) >= threshold:
+                found.append(rid)
+                break
+    return sorted(found)
 
 
 def _merge(session: Session, target: Campaign, others: Sequence[Campaign]) -> None:
@@ -150,9 +170,6 @@ def join_campaign(
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": JOIN_LOCK_KEY})
     at = as_utc(report.created_at)
-    dups = _near_duplicates(session, report.id, fp, threshold) if fp is not None else []
-    if not keys and not dups and fp is None and report.campaign_id is None:
-        return JoinResult(None, (), 0, ())
     ids: set[int] = set()
     if keys:
         ids.update(
@@ -164,20 +181,24 @@ def join_campaign(
                 )
             )
         )
+    if report.campaign_id is not None:
+        ids.add(report.campaign_id)
+    dups = _near_duplicates(session, report.id, fp, threshold, ids) if fp is not None else []
+    if not keys and not dups and fp is None and report.campaign_id is None:
+        return JoinResult(None, (), 0, ())
     if dups:
         ids.update(
             c
             for c in session.scalars(select(Report.campaign_id).where(Report.id.in_(dups)))
             if c is not None
         )
-    if report.campaign_id is not None:
-        ids.add(report.campaign_id)
     campaigns = sorted(
         session.scalars(select(Campaign).where(Campaign.id.in_(ids))), key=lambda c: c.id
     )
     if campaigns:
         target, others = campaigns[0], campaigns[1:]
-        _merge(session, target, others)
+        if others:
+            _merge(session, target, others)
     else:
         target = Campaign(status="open", report_count=0, first_seen=at, last_seen=at)
         session.add(target)

@@ -133,5 +133,7 @@ def test_acknowledged_report_survives_sigkill_and_is_enriched_after_restart(
     docs = [json.loads(line) for line in listing.stdout.splitlines()]
     assert {d["id"] for d in docs} == {rid, other}
     assert all(d["status"] == "enriched" and d["campaign_id"] for d in docs)
+    portal = httpx.get(second.url + "/", timeout=10)
+    assert portal.status_code == 200 and '<html lang="az">' in portal.text  # the main page
     second.kill()
     store.dispose()

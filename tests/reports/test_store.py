@@ -206,3 +206,38 @@ def test_decisions_record_who_and_feed_statistics(store: Store) -> None:
     assert stats["decisions_by_verdict"]["malicious"] == {"confirm": 1, "reject": 0}
     assert stats["flagged_confirmed_share"] == 1.0
     assert stats["last_decision"]["analyst"] == "aysel"
+
+
+def test_page_detector_runs_only_when_fetching_is_allowed(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two lures on different domains serving the same kit join through the page fingerprint."""
+    from qalxan.domain.verdict import Indicator, Reason, Verdict
+    from qalxan.service import page as page_service
+
+    fetched: list[str] = []
+
+    def analyze_url(
+        engine: object, url: str, render: bool = False, store: object = None
+    ) -> Verdict:
+        assert render is False
+        fetched.append(url)
+        reason = Reason("page.card_form", 0.9, "form[action]", {"en": "asks for a card"})
+        kit = Indicator("fingerprint", "kit:azerpost-v3")
+        return Verdict.from_reasons("page", url, [reason], indicators=[kit], brand="azerpost")
+
+    monkeypatch.setattr(page_service, "analyze_url", analyze_url, raising=False)
+    off = service_for(store)
+    off.enrich(off.submit(NewReport(url="https://first-lure.site/pay")).id)
+    assert fetched == [], "fetching is off by default"
+    on = service_for(store, reports_fetch_pages=True)
+    a = on.enrich(on.submit(NewReport(url="https://second-lure.site/pay")).id)
+    b = on.enrich(on.submit(NewReport(url="https://third-lure.online/p")).id)
+    assert fetched == ["https://second-lure.site/pay", "https://third-lure.online/p"]
+    assert a.campaign_id == b.campaign_id
+    with store.read() as session:
+        detail = campaign_detail(session, a.campaign_id or 0)
+    assert {"kind": "fingerprint", "value": "kit:azerpost-v3"}.items() <= {
+        k: v for i in detail["indicators"] if i["kind"] == "fingerprint" for k, v in i.items()
+    }.items()
+    assert detail["brands"] == ["azerpost"]
