@@ -34,6 +34,7 @@ class SessionInfo:
     user_id: int
     username: str
     csrf_token: str
+    via_key: bool = False  # an API key with the analyst scope, not a browser session
 
 
 class AnalystDirectory:

@@ -14,7 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from qalxan.api.auth import PUBLIC
+from qalxan.api.auth import PUBLIC, require_scope
 from qalxan.api.forms import FormData, parse_body
 from qalxan.api.ratelimit import rate_limited
 from qalxan.domain.errors import AuthError
@@ -37,9 +37,21 @@ __all__ = ["analyst_page", "router"]
 router = APIRouter(prefix="/analyst", include_in_schema=False)
 
 
+_analyst_key = require_scope("analyst")
+
+
 def analyst_page(request: Request) -> SessionInfo:
-    """Dependency of every analyst page: the session, or 401 with the login form."""
+    """Dependency of every analyst page: a browser session, or 401 with the login form.
+
+    A request that carries an API key is judged like the JSON API instead (401 for a bad key,
+    403 for a key without the analyst scope), so the pages obey the same route-auth rule."""
+    if request.headers.get("x-api-key") or request.headers.get("authorization"):
+        principal = _analyst_key(request)
+        return SessionInfo("", 0, f"key:{principal.name}", "", via_key=True)
     return web_context(request).security.require(request)
+
+
+analyst_page.__qalxan_scopes__ = frozenset({"analyst"})  # type: ignore[attr-defined]
 
 
 async def _form(request: Request) -> FormData:
