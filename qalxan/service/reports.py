@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import importlib
 import json
 import re
 import uuid
@@ -162,6 +163,33 @@ def _verdict_doc(verdict: Verdict) -> dict[str, Any]:
     for reason, rdoc in zip(verdict.reasons, doc["reasons"], strict=True):
         rdoc["messages"] = {lang: reason.message(lang) for lang in LANGUAGES}
     return doc
+
+
+_MESSAGE_CHANNELS = {
+    "sms": "sms",
+    "whatsapp": "messenger",
+    "telegram": "messenger",
+    "messenger": "messenger",
+    "marketplace": "messenger",
+    "social": "social",
+    "call": "call_transcript",
+}
+
+
+def _message_input(text: str, report: Report) -> Any:
+    """The message detector's ``MessageInput`` (text, sender, channel) when it is there."""
+    try:
+        module = importlib.import_module("qalxan.detect.message")
+    except ImportError:
+        return text
+    make = getattr(module, "MessageInput", None)
+    if make is None:
+        return text
+    channel = _MESSAGE_CHANNELS.get(report.channel, "sms")
+    if channel not in getattr(module, "CHANNELS", ()):
+        channel = "sms"
+    # lang stays unset: the reporter's interface language is not the message's language
+    return make(text=text, sender=report.sender, channel=channel)
 
 
 class ReportService:
@@ -375,7 +403,7 @@ class ReportService:
         text = report.text
         if email is not None:
             text = "\n".join(t for t in (email.subject, email.body_text, text) if t)
-        if text and (v := self._run("message", text, notes)) is not None:
+        if text and (v := self._run("message", _message_input(text, report), notes)) is not None:
             verdicts["message"].append(v)
         fetch = self.settings.reports_fetch_pages and report.url
         if fetch and (v := self._run("page", report.url, notes)) is not None:
