@@ -36,6 +36,14 @@ async def read_form(request: Request) -> FormData:
     return parse_body(await request.body(), request.headers.get("content-type", ""))
 
 
+def _bad_form(request: Request, exc: ParseError) -> HTMLResponse:
+    """A form the browser sent that cannot be read (not UTF-8...): a page, not JSON."""
+    message = f"{exc.field}: {exc.reason}"
+    return render(
+        request, "error.html", {"message_key": "error_input", "message": message}, status=422
+    )
+
+
 def _reporting(
     request: Request, lang: str, prefill: dict[str, str] | None = None
 ) -> dict[str, Any]:
@@ -69,7 +77,10 @@ def check_get(request: Request) -> Response:
 async def check_post(request: Request) -> HTMLResponse:
     """Check a link, a message or a phone number and explain the answer."""
     web = web_context(request)
-    form = await read_form(request)
+    try:
+        form = await read_form(request)
+    except ParseError as exc:
+        return _bad_form(request, exc)
     web.security.check_anon(request, form.get("csrf"))
     lang = language(request, form.get("lang"))
     value = (form.get("q") or "").strip()
@@ -106,7 +117,10 @@ def report_form(request: Request) -> HTMLResponse:
 async def report_post(request: Request) -> Response:
     """Store the report (before answering) and show its reference."""
     web = web_context(request)
-    form = await read_form(request)
+    try:
+        form = await read_form(request)
+    except ParseError as exc:
+        return _bad_form(request, exc)
     web.security.check_anon(request, form.get("csrf"))
     lang = language(request, form.get("lang"))
     upload = form.files.get("eml")

@@ -213,3 +213,10 @@ def test_missing_detectors_do_not_block_enrichment(make_client: Callable[..., Te
     assert doc["campaign_id"] is not None  # joined on its own parsed indicators
     if "notes" in doc["verdicts"]:
         assert "message" in doc["verdicts"]["notes"]
+
+
+def test_public_intake_is_rate_limited(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(reports_workers=0, rate_limit_per_minute=3)
+    answers = [client.post("/v1/reports", json={"text": f"report {i}"}) for i in range(4)]
+    assert [a.status_code for a in answers] == [202, 202, 202, 429]
+    assert int(answers[-1].headers["Retry-After"]) > 0
