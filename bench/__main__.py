@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS: tuple[str, ...] = ("reports",)
+BENCHMARKS: tuple[str, ...] = ("reports", "reports_neardup")
 
 
 def main(argv: list[str]) -> int:

@@ -37,8 +37,10 @@ _PRIME = np.uint64((1 << 61) - 1)
 _MASK = np.uint64((1 << 32) - 1)
 
 _rng = np.random.default_rng(20261130)  # fixed: signatures must be stable across processes
-_A = _rng.integers(1, (1 << 31) - 1, size=NUM_PERM, dtype=np.uint64)
-_B = _rng.integers(0, (1 << 31) - 1, size=NUM_PERM, dtype=np.uint64)
+# a and b span the whole field: with small ones (a*x + b) mod p is nearly monotonic in x and
+# every permutation picks the same shingle (texts sharing one common 5-gram look alike).
+_A = _rng.integers(1, (1 << 61) - 1, size=NUM_PERM, dtype=np.uint64)
+_B = _rng.integers(0, (1 << 61) - 1, size=NUM_PERM, dtype=np.uint64)
 
 _FOLD = str.maketrans({"ə": "e", "ı": "i", "ö": "o", "ü": "u", "ş": "s", "ç": "c", "ğ": "g"})
 _URL = re.compile(r"(?:https?://|hxxps?://|www\.)\S+|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,12}/\S*", re.I)
@@ -77,9 +79,10 @@ def fingerprint(text: str) -> TextFingerprint | None:
     norm = normalise_text(text)
     if len(norm) < MIN_CHARS:
         return None
-    x = _shingle_hashes(norm) & _MASK
-    # (a*x + b) mod p for every permutation; a, b, x < 2**32 so the product fits in 64 bits.
-    hashed = (np.outer(x, _A) + _B) % _PRIME
+    x = _shingle_hashes(norm)
+    # Universal hashing as in datasketch: the 64-bit product wraps (mod 2**64), then mod p,
+    # keeping 32 bits.
+    hashed = ((np.outer(x, _A) + _B) % _PRIME) & _MASK
     signature = tuple(int(v) for v in hashed.min(axis=0))
     bands = tuple(
         hashlib.blake2b(
