@@ -116,3 +116,14 @@ def test_malformed_eml_is_a_parse_error_naming_the_field(raw: bytes) -> None:
     with pytest.raises(ParseError) as info:
         parse_eml(raw)
     assert info.value.field == "eml"
+
+
+def test_texts_sharing_only_common_words_are_not_near_duplicates() -> None:
+    """Regression: with small hash coefficients every permutation picked the same shingle and
+    these two scored 0.86."""
+    a = fingerprint(
+        "I know but you need to get hotel now. I just got my invitation but i had to apologise."
+    )
+    b = fingerprint('Short But Cute: "Be a good person, but dont try to prove it.." .Gud noon....')
+    assert a and b
+    assert similarity(a.signature, b.signature) < 0.2
