@@ -220,3 +220,16 @@ def test_public_intake_is_rate_limited(make_client: Callable[..., TestClient]) -
     answers = [client.post("/v1/reports", json={"text": f"report {i}"}) for i in range(4)]
     assert [a.status_code for a in answers] == [202, 202, 202, 429]
     assert int(answers[-1].headers["Retry-After"]) > 0
+
+
+def test_openapi_documents_the_intake_bodies(client: TestClient) -> None:
+    doc = client.get("/openapi.json").json()
+    body = doc["paths"]["/v1/reports"]["post"]["requestBody"]["content"]["application/json"]
+    assert "client_key" in body["schema"]["properties"]
+    assert doc["paths"]["/v1/reports"]["post"]["x-qalxan-public"] is True
+    bulk = doc["paths"]["/v1/reports/bulk"]["post"]["requestBody"]["content"]["application/json"]
+    assert bulk["schema"]["properties"]["reports"]["type"] == "array"
+    eml = doc["paths"]["/v1/reports/eml"]["post"]["requestBody"]["content"]
+    assert "multipart/form-data" in eml
+    assert not any(p.startswith("/analyst") or p == "/" for p in doc["paths"])
+    assert "$defs" not in str(doc)

@@ -156,7 +156,26 @@ async def submit_eml(request: Request) -> JSONResponse:
     return _receipt_response(receipt)
 
 
-@router.post("/v1/reports/bulk", status_code=202, openapi_extra=_body_schema(BulkBody))
+_BULK_SCHEMA = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["reports"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "reports": {"type": "array", "items": ReportBody.model_json_schema()}
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("/v1/reports/bulk", status_code=202, openapi_extra=_BULK_SCHEMA)
 async def submit_bulk(request: Request, who: Principal = Depends(partner)) -> JSONResponse:
     """Partner upload (bank, operator, ISP): all reports stored in one transaction or none."""
     service = get_service(request)
