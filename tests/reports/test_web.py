@@ -206,3 +206,18 @@ def test_analyst_confirms_a_campaign_and_stats_follow(client: TestClient) -> Non
     logout = client.post("/analyst/logout", data={"csrf": token}, follow_redirects=False)
     assert logout.status_code == 303
     assert client.get("/analyst").status_code == 401
+
+
+def test_sessions_expire_and_tampered_cookies_are_refused(client: TestClient) -> None:
+    from datetime import timedelta
+
+    directory = AnalystDirectory(client.app.state.store)  # type: ignore[attr-defined]
+    directory.create_user("nigar", PASSWORD)
+    user = directory.authenticate("nigar", PASSWORD)
+    assert user.password_hash.startswith("$argon2id$")
+    expired = directory.open_session(user, timedelta(seconds=-1))
+    assert directory.lookup(expired.session_id) is None
+    live = directory.open_session(user, timedelta(hours=1))
+    assert directory.lookup(live.session_id) is not None
+    client.cookies.set("qx_session", live.session_id)  # unsigned: refused
+    assert client.get("/analyst").status_code == 401
