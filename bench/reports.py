@@ -56,19 +56,19 @@ def main() -> None:
         engine.register("url", ScriptedDetector("url", []))
         service = ReportService(settings, store, engine)
         items = _reports(rng)
-        t0 = time.perf_counter()
+        # CPU time of this process: the machine is shared, wall time would measure the others.
+        t0 = time.process_time()
         ids = [service.submit(item).id for item in items]
-        t1 = time.perf_counter()
+        t1 = time.process_time()
         for rid in ids:
             service.enrich(rid)
-        t2 = time.perf_counter()
+        t2 = time.process_time()
         with store.read() as session:
             campaigns = list_campaigns(session, limit=100_000)
         store.dispose()
     print(f"reports: {N}")
-    print(f"intake (validate + durable insert + job), 1 core: {N / (t1 - t0):,.0f} reports/s")
-    print(
-        f"enrich (detector doubles + keys + MinHash + join), 1 core: {N / (t2 - t1):,.0f} reports/s"
-    )
+    intake, enrich = N / (t1 - t0), N / (t2 - t1)
+    print(f"intake (validate + durable insert + job): {intake:,.0f} reports/s per core (CPU)")
+    print(f"enrich (detector doubles + keys + MinHash + join): {enrich:,.0f} reports/s per core")
     sizes = sorted((c["reports"] for c in campaigns), reverse=True)
     print(f"campaigns: {len(campaigns)}; largest: {sizes[:5]}")

@@ -138,20 +138,25 @@ def _link_indicators(
             select(ReportIndicator.indicator_id).where(ReportIndicator.report_id == report_id)
         )
     )
+    fresh = [
+        CampaignIndicator(
+            kind=key.kind,
+            value=key.value,
+            display=key.display,
+            campaign_id=target.id,
+            first_seen=at,
+            last_seen=at,
+            hits=0,
+        )
+        for key in keys
+        if key.key not in existing
+    ]
+    if fresh:
+        session.add_all(fresh)
+        session.flush()
+        existing.update({(row.kind, row.value): row for row in fresh})
     for key in keys:
-        row = existing.get(key.key)
-        if row is None:
-            row = CampaignIndicator(
-                kind=key.kind,
-                value=key.value,
-                display=key.display,
-                campaign_id=target.id,
-                first_seen=at,
-                last_seen=at,
-                hits=0,
-            )
-            session.add(row)
-            session.flush()
+        row = existing[key.key]
         if row.id not in linked:
             row.hits += 1
             row.last_seen = max(as_utc(row.last_seen), at)
