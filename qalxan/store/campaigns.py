@@ -13,14 +13,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import delete, func, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from qalxan.domain.errors import NotFoundError
-from qalxan.policy.fingerprint import TextFingerprint, similarity
-from qalxan.policy.indicators import CampaignKey
 from qalxan.store.jobs import as_utc
 from qalxan.store.models.reports import (
     Campaign,
@@ -39,6 +37,36 @@ __all__ = [
     "list_campaigns",
     "live_campaign",
 ]
+
+
+class CampaignKey(Protocol):
+    """A join key as the policy layer makes it (``qalxan.policy.indicators.CampaignKey``)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def value(self) -> str: ...
+    @property
+    def display(self) -> str: ...
+    @property
+    def key(self) -> tuple[str, str]: ...
+
+
+class TextFingerprint(Protocol):
+    """A MinHash signature with its LSH bands (``qalxan.policy.fingerprint``)."""
+
+    @property
+    def signature(self) -> tuple[int, ...]: ...
+    @property
+    def bands(self) -> tuple[str, ...]: ...
+
+
+def similarity(a: Sequence[int], b: Sequence[int]) -> float:
+    """Estimated Jaccard similarity of two MinHash signatures (share of equal positions)."""
+    if len(a) != len(b) or not a:
+        return 0.0
+    return sum(1 for x, y in zip(a, b, strict=True) if x == y) / len(a)
+
 
 JOIN_LOCK_KEY = 0x51A1_7A07  # pg_advisory_xact_lock key of campaign joins
 _PROBES = 3  # candidates compared per campaign
