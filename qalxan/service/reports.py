@@ -25,12 +25,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from qalxan.collect.eml import ParsedEmail, parse_eml
 from qalxan.data import read_yaml
 from qalxan.domain.errors import ConfigError, ConflictError, FetchError, ParseError
 from qalxan.domain.phone import parse_phone
 from qalxan.domain.url import parse_url
 from qalxan.domain.verdict import LANGUAGES, Indicator, Verdict
+from qalxan.intake.eml import ParsedEmail, parse_eml
 from qalxan.policy.fingerprint import fingerprint
 from qalxan.policy.indicators import KeyPolicy
 from qalxan.service import Engine

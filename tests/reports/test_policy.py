@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from qalxan.collect.eml import parse_eml
 from qalxan.data import load_brands
 from qalxan.domain.errors import ParseError
 from qalxan.domain.verdict import Indicator
+from qalxan.intake.eml import parse_eml
 from qalxan.policy.fingerprint import fingerprint, normalise_text, similarity
 from qalxan.policy.indicators import KeyPolicy, card_hash
 from reports.support import EML

@@ -1,1 +1,0 @@
-"""Inputs at the edge: parsers of what people and partners upload (e-mail files)."""
