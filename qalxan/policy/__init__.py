@@ -1,4 +1,1 @@
-"""Policy: what verdicts and reports become (campaign keys, near-duplicate fingerprints).
-
-Detectors say what they saw; this layer decides what joins reports into campaigns.
-"""
+"""Policy: what detections become (alerts, mitigations)."""
