@@ -15,6 +15,8 @@ BENCHMARKS: tuple[str, ...] = (
     "ddos_fastnetmon",
     "message_throughput",
     "message_latency",
+    "reports",
+    "reports_neardup",
 )
 
 

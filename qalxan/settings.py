@@ -143,3 +143,40 @@ class Settings(BaseSettings):
     )
 
     # --- reports / portal -------------------------------------------------------------------
+    reports_workers: int = Field(
+        1,
+        description="Background enrichment threads in this process (0: an API-only node; "
+        "another process works the job queue).",
+    )
+    reports_poll_interval_s: float = Field(
+        1.0, description="How often an idle enrichment worker looks for due jobs (seconds)."
+    )
+    reports_job_lease_s: float = Field(
+        120.0,
+        description="Lease of a claimed job; a job whose worker died is taken back after it.",
+    )
+    reports_job_max_attempts: int = Field(5, description="Attempts before a job is marked failed.")
+    reports_fetch_pages: bool = Field(
+        False,
+        description="Let enrichment fetch reported pages for the page detector (analysts "
+        "switch it on; off by default: fetching tells the scammer someone looked).",
+    )
+    reports_max_upload_bytes: int = Field(
+        1_048_576, description="Largest accepted report body or uploaded .eml (bytes)."
+    )
+    reports_bulk_max_items: int = Field(500, description="Most reports in one partner bulk upload.")
+    reports_near_duplicate: float = Field(
+        0.5,
+        description="MinHash similarity (estimated Jaccard of character 5-grams) from which "
+        "two report texts are near-duplicates and join one campaign.",
+    )
+    web_default_language: str = Field(
+        "az", description="Language of the portal when the visitor has not chosen (az, ru, en)."
+    )
+    web_session_hours: float = Field(
+        12.0, description="Lifetime of an analyst's web session (hours)."
+    )
+    web_secure_cookies: bool = Field(
+        False,
+        description="Mark session cookies Secure (set it when the portal is served over HTTPS).",
+    )

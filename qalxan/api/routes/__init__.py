@@ -9,6 +9,7 @@ ROUTER_MODULES: tuple[str, ...] = (
     "qalxan.api.routes.check_page",
     "qalxan.api.routes.ddos",
     "qalxan.api.routes.reports",
+    "qalxan.web.routes",
 )
 
 __all__ = ["ROUTER_MODULES"]

@@ -3,6 +3,10 @@
 from qalxan.store.base import Base
 
 # Each area adds its module to this import list (no discovery by scanning).
-MODEL_MODULES: tuple[str, ...] = ("qalxan.store.models.core", "qalxan.store.models.ddos")
+MODEL_MODULES: tuple[str, ...] = (
+    "qalxan.store.models.core",
+    "qalxan.store.models.ddos",
+    "qalxan.store.models.reports",
+)
 
 __all__ = ["MODEL_MODULES", "Base"]
