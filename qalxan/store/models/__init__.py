@@ -3,6 +3,6 @@
 from qalxan.store.base import Base
 
 # Each area adds its module to this import list (no discovery by scanning).
-MODEL_MODULES: tuple[str, ...] = ("qalxan.store.models.core",)
+MODEL_MODULES: tuple[str, ...] = ("qalxan.store.models.core", "qalxan.store.models.page")
 
 __all__ = ["MODEL_MODULES", "Base"]
