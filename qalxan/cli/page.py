@@ -15,7 +15,7 @@ import typer
 from qalxan.cli.common import emit_json, err_console, get_settings
 from qalxan.cli.groups import check_app, eval_app, train_app
 from qalxan.domain.errors import FetchError
-from qalxan.domain.verdict import Verdict
+from qalxan.domain.verdict import Reason, Verdict
 
 __all__ = ["check_app", "eval_app", "train_app"]
 
@@ -64,7 +64,7 @@ def check_page(
         if path.is_file():
             html = path.read_bytes().decode("utf-8", errors="replace")
             extra: dict[str, Any] = {"render": "skipped" if render else "not requested"}
-            notes = ()
+            notes: tuple[Reason, ...] = ()
             if render:  # a saved file is never rendered: its scripts would reach the network
                 notes = (engine.reasons.reason("page.render.skipped", 0.0, "saved file"),)
             verdict = analyze_html(engine, html, url, notes=notes, extra=extra)

@@ -19,13 +19,14 @@ import ipaddress
 import ssl
 import time
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import certifi
+import httpcore
 import httpx
 
 from qalxan.domain.errors import BlockedAddressError, FetchError
@@ -158,7 +159,8 @@ class SafeFetcher:
     """Fetches user-supplied URLs without letting them reach inside the network.
 
     ``resolver`` is the DNS port (tests pass a :class:`StaticResolver`); ``allow_loopback``
-    exists for tests only; ``ports`` limits destination ports (empty: any port).
+    exists for tests only; ``ports`` limits destination ports (empty: any port); ``network``
+    is the socket layer under the pinning (tests map a public address to a local server).
     """
 
     def __init__(
@@ -172,6 +174,7 @@ class SafeFetcher:
         ports: Sequence[int] = (80, 443, 8080, 8443),
         verify_tls: bool = True,
         user_agent: str = USER_AGENT,
+        network: httpcore.NetworkBackend | None = None,
     ) -> None:
         self.resolver: Resolver = resolver if resolver is not None else SystemResolver()
         self.allow_loopback = allow_loopback
@@ -181,6 +184,7 @@ class SafeFetcher:
         self.ports = tuple(ports)
         self.verify_tls = verify_tls
         self.user_agent = user_agent
+        self.network = network
 
     def _ssl_context(self) -> ssl.SSLContext:
         ctx = ssl.create_default_context(cafile=certifi.where())
@@ -265,40 +269,53 @@ class SafeFetcher:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise FetchError("time limit reached", url=target.url)
-        transport = PinnedTransport({target.host: target.ip}, self._ssl_context())
+        transport = PinnedTransport({target.host: target.ip}, self._ssl_context(), self.network)
         headers = {
             "User-Agent": self.user_agent,
             "Accept": "text/html,*/*;q=0.8",
             "Accept-Encoding": "gzip, deflate",
         }
-        # A fresh client per hop, trust_env off (no proxy or netrc from the environment):
-        # nothing, cookies included, carries over from one hop to the next.
-        with (
-            httpx.Client(
-                transport=transport,
-                timeout=httpx.Timeout(remaining),
-                follow_redirects=False,
-                trust_env=False,
-                headers=headers,
-            ) as client,
-            client.stream("GET", target.url) as response,
-        ):
+        # No httpx.Client: a bare request on a fresh transport per hop, so nothing (cookies,
+        # auth, proxies from the environment) carries over, and redirects are ours to vet.
+        request = httpx.Request(
+            "GET",
+            target.url,
+            headers=headers,
+            extensions={
+                "timeout": {
+                    "connect": remaining,
+                    "read": remaining,
+                    "write": remaining,
+                    "pool": remaining,
+                }
+            },
+        )
+        with transport:
+            response = transport.handle_request(request)
+            response.request = request
             stream = response.extensions.get("network_stream")
-            server = stream.get_extra_info("server_addr") if stream is not None else None
-            server_ip = str(server[0]) if server else target.ip
+            server_ip = target.ip  # the vetted address the connection was pinned to
             cert = _certificate(stream)
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > self.max_bytes:
+                response.close()
                 raise FetchError(f"body larger than {self.max_bytes} bytes", url=target.url)
-            body = bytearray()
-            for chunk in response.iter_raw():
-                body += chunk
-                if len(body) > self.max_bytes:
-                    raise FetchError(f"body larger than {self.max_bytes} bytes", url=target.url)
-                if time.monotonic() > deadline:
-                    raise FetchError("time limit reached", url=target.url)
-            content = self._decode(response, bytes(body))
+            try:
+                chunks = list(self._read(response, target.url, deadline))
+            finally:
+                response.close()
+            content = self._decode(response, b"".join(chunks))
             return response, content, server_ip, cert
+
+    def _read(self, response: httpx.Response, url: str, deadline: float) -> Iterator[bytes]:
+        size = 0
+        for chunk in response.iter_raw():
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise FetchError(f"body larger than {self.max_bytes} bytes", url=url)
+            if time.monotonic() > deadline:
+                raise FetchError("time limit reached", url=url)
+            yield chunk
 
     def _decode(self, response: httpx.Response, raw: bytes) -> bytes:
         """Undo gzip/deflate with the same size limit (no decompression bombs)."""

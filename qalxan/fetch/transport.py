@@ -20,9 +20,10 @@ from qalxan.domain.errors import FetchError
 __all__ = ["PinnedTransport"]
 
 
-class _PinnedBackend(httpcore.SyncBackend):
-    def __init__(self, pins: Mapping[str, str]) -> None:
+class _PinnedBackend(httpcore.NetworkBackend):
+    def __init__(self, pins: Mapping[str, str], network: httpcore.NetworkBackend) -> None:
         self.pins = {k.lower(): v for k, v in pins.items()}
+        self.network = network
 
     def connect_tcp(
         self,
@@ -35,7 +36,15 @@ class _PinnedBackend(httpcore.SyncBackend):
         ip = self.pins.get(host.lower().strip("[]"))
         if ip is None:  # never connect to something the fetcher did not vet
             raise FetchError(f"host {host!r} was not vetted before connecting")
-        return super().connect_tcp(ip, port, timeout, local_address, socket_options)
+        return self.network.connect_tcp(ip, port, timeout, local_address, socket_options)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        raise FetchError("unix sockets are never used by the fetcher")
+
+    def sleep(self, seconds: float) -> None:
+        self.network.sleep(seconds)
 
 
 def _wrap(exc: Exception) -> Exception:
@@ -61,12 +70,21 @@ class _Stream(httpx.SyncByteStream):
 
 
 class PinnedTransport(httpx.BaseTransport):
-    """Sends each request over a connection to the pinned IP of its host."""
+    """Sends each request over a connection to the pinned IP of its host.
 
-    def __init__(self, pins: Mapping[str, str], ssl_context: ssl.SSLContext) -> None:
+    ``network`` is the socket layer (httpcore's default; tests pass one that maps a public
+    test address to a local server, so no packet leaves the machine).
+    """
+
+    def __init__(
+        self,
+        pins: Mapping[str, str],
+        ssl_context: ssl.SSLContext,
+        network: httpcore.NetworkBackend | None = None,
+    ) -> None:
         self._pool = httpcore.ConnectionPool(
             ssl_context=ssl_context,
-            network_backend=_PinnedBackend(pins),
+            network_backend=_PinnedBackend(pins, network or httpcore.SyncBackend()),
             max_connections=2,
             retries=0,
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -79,7 +79,7 @@ class PageDetector:
             weight = self.lexicon.weight("model_max") * max(0.0, (p - 0.5) * 2)
             if weight >= 0.01:
                 reasons.append(self.reasons.reason("page.model", round(weight, 4), f"{p:.2f}"))
-        return Verdict.from_reasons(
+        verdict = Verdict.from_reasons(
             self.kind,
             page.url or f"html:{len(page.html)} chars",
             reasons,
@@ -88,6 +88,10 @@ class PageDetector:
             extra=extra,
             thresholds=self.thresholds,
         )
+        if verdict.brand is not None and verdict.verdict == "benign":
+            # A page that merely names a brand (a news article) imitates nothing.
+            return replace(verdict, brand=None, extra={**extra, "brand_shown": found.brand})
+        return verdict
 
     @classmethod
     def conformance_inputs(cls) -> Sequence[Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -18,7 +19,7 @@ __all__ = ["Field", "Form", "PageFeatures", "Resource", "extract"]
 
 MAX_TEXT = 30_000
 MAX_SCRIPT = 200_000
-MAX_SOURCE = 60_000
+MAX_SOURCE = 30_000
 _SOURCE_WORD = re.compile(r"[a-z][a-z0-9_-]{1,30}")
 _FIELD_ATTRS = ("name", "id", "placeholder", "aria-label", "title", "data-name")
 
@@ -70,14 +71,36 @@ class PageFeatures:
     source_words: frozenset[str] = frozenset()  # identifiers of the HTML source (model input)
 
 
-def _abs(base: str | None, ref: str) -> str:
-    ref = ref.strip()
-    if base:
+class _Base:
+    """Makes references absolute quickly (urljoin only for the rare odd relative forms)."""
+
+    def __init__(self, url: str | None) -> None:
+        self.url = url
+        self.scheme = self.origin = self.folder = ""
+        if url:
+            try:
+                parts = urlsplit(url)
+            except ValueError:
+                self.url = None
+                return
+            self.scheme = parts.scheme
+            self.origin = f"{parts.scheme}://{parts.netloc}"
+            self.folder = self.origin + parts.path[: parts.path.rfind("/") + 1]
+
+    def __call__(self, ref: str) -> str:
+        ref = ref.strip()
+        if not self.url or ref.startswith(("http://", "https://")):
+            return ref
+        if ref.startswith("//"):
+            return f"{self.scheme}:{ref}"
+        if ref.startswith("/"):
+            return self.origin + ref
+        if ref[:1].isalnum() and ":" not in ref.split("/", 1)[0]:
+            return self.folder + ref
         try:
-            return urljoin(base, ref)
+            return urljoin(self.url, ref)
         except ValueError:
             return ref
-    return ref
 
 
 def _locator(node: LexborNode) -> str:
@@ -115,7 +138,7 @@ def _field_kind(node: LexborNode, labels: dict[str, str], lex: PageLexicon) -> s
 
 def _forms(
     tree: LexborHTMLParser,
-    base: str | None,
+    base: _Base,
     labels: dict[str, str],
     lex: PageLexicon,
     feats: PageFeatures,
@@ -136,7 +159,7 @@ def _forms(
         feats.forms.append(
             Form(
                 index=index,
-                action=_abs(base, attrs.get("action") or ""),
+                action=base(attrs.get("action") or ""),
                 method=(attrs.get("method") or "get").lower(),
                 kinds=tuple(kinds),
                 layout=",".join(layout),
@@ -150,31 +173,31 @@ def _forms(
             feats.fields.append(Field(kind, _locator(node), None))
 
 
-def _resources(tree: LexborHTMLParser, base: str | None, feats: PageFeatures) -> None:
+def _resources(tree: LexborHTMLParser, base: _Base, feats: PageFeatures) -> None:
     for img in tree.css("img[src]"):
         a = img.attributes
         hint = " ".join(a.get(k) or "" for k in ("alt", "title", "class", "id"))
-        feats.resources.append(Resource("img", _abs(base, a.get("src") or ""), hint.lower()))
+        feats.resources.append(Resource("img", base(a.get("src") or ""), hint.lower()))
     for link in tree.css("link[href]"):
         a = link.attributes
         rel = (a.get("rel") or "").lower()
         if "icon" in rel:
-            feats.resources.append(Resource("icon", _abs(base, a.get("href") or "")))
+            feats.resources.append(Resource("icon", base(a.get("href") or "")))
         elif "stylesheet" in rel:
-            feats.resources.append(Resource("css", _abs(base, a.get("href") or "")))
+            feats.resources.append(Resource("css", base(a.get("href") or "")))
     for anchor in tree.css("a[href]"):
         href = anchor.attributes.get("href") or ""
         if href and not href.startswith(("#", "javascript:", "mailto:", "tel:")):
-            feats.links.append(_abs(base, href))
+            feats.links.append(base(href))
 
 
-def _scripts(tree: LexborHTMLParser, base: str | None, feats: PageFeatures) -> None:
+def _scripts(tree: LexborHTMLParser, base: _Base, feats: PageFeatures) -> None:
     chunks: list[str] = []
     size = 0
     for script in tree.css("script"):
         src = script.attributes.get("src")
         if src:
-            url = _abs(base, src)
+            url = base(src)
             feats.script_urls.append(url)
             feats.resources.append(Resource("script", url))
             continue
@@ -189,15 +212,16 @@ def extract(html: str, base_url: str | None, lex: PageLexicon) -> PageFeatures:
     """Read one page; ``base_url`` (where it was found) makes relative addresses absolute."""
     tree = LexborHTMLParser(html)
     feats = PageFeatures(source_words=frozenset(_SOURCE_WORD.findall(html[:MAX_SOURCE].lower())))
+    base = _Base(base_url)
     base_tag = tree.css_first("base[href]")
     if base_tag is not None and base_url:
-        base_url = _abs(base_url, base_tag.attributes.get("href") or "")
+        base = _Base(base(base_tag.attributes.get("href") or ""))
     title = tree.css_first("title")
     feats.title = title.text(strip=True)[:500] if title is not None else ""
     labels = _labels(tree)
-    _forms(tree, base_url, labels, lex, feats)
-    _resources(tree, base_url, feats)
-    _scripts(tree, base_url, feats)
+    _forms(tree, base, labels, lex, feats)
+    _resources(tree, base, feats)
+    _scripts(tree, base, feats)
     root = tree.root
     if root is not None:
         feats.tags = [n.tag for n in root.traverse() if n.tag and n.tag[0] != "-"]
@@ -218,6 +242,7 @@ def extract(html: str, base_url: str | None, lex: PageLexicon) -> PageFeatures:
     return feats
 
 
+@lru_cache(maxsize=8192)
 def host_of(url: str) -> str:
     """The lowercase host of an absolute URL ('' for relative or odd ones)."""
     try:

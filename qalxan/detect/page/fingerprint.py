@@ -11,9 +11,9 @@ import hashlib
 import zlib
 from collections.abc import Sequence
 
-__all__ = ["fingerprint", "simhash", "simhash_distance"]
+import numpy as np
 
-_MASK64 = (1 << 64) - 1
+__all__ = ["fingerprint", "simhash", "simhash_distance"]
 
 
 def _digest(text: str) -> str:
@@ -22,21 +22,21 @@ def _digest(text: str) -> str:
 
 def simhash(tags: Sequence[str], n: int = 4) -> int:
     """64-bit SimHash of the tag n-grams of a page."""
-    counts = [0] * 64
     if len(tags) < n:
-        grams = [" ".join(tags)] if tags else []
+        grams = {" ".join(tags)} if tags else set()
     else:
-        grams = list({" ".join(tags[i : i + n]) for i in range(len(tags) - n + 1)})
-    for gram in grams:
-        data = gram.encode("ascii", "replace")
-        h = (zlib.crc32(data) << 32 | zlib.crc32(data[::-1] + b"#")) & _MASK64
-        for bit in range(64):
-            counts[bit] += 1 if h >> bit & 1 else -1
-    out = 0
-    for bit in range(64):
-        if counts[bit] > 0:
-            out |= 1 << bit
-    return out
+        grams = {" ".join(tags[i : i + n]) for i in range(len(tags) - n + 1)}
+    if not grams:
+        return 0
+    data = [g.encode("ascii", "replace") for g in grams]
+    hashes = np.fromiter(
+        ((zlib.crc32(d) << 32) | zlib.crc32(d, 0x5BD1E995) for d in data), np.uint64, len(data)
+    )
+    bits = np.unpackbits(hashes.view(np.uint8).reshape(-1, 8), axis=1, bitorder="little")
+    votes = bits.sum(axis=0, dtype=np.int64) * 2 - len(data)
+    # Byte order of the view is the machine's; little-endian hosts give bit i = 2**i.
+    weights = np.left_shift(np.uint64(1), np.arange(64, dtype=np.uint64))
+    return int(np.bitwise_or.reduce(weights[votes > 0])) if (votes > 0).any() else 0
 
 
 def simhash_distance(a: str, b: str) -> int:

@@ -67,6 +67,7 @@ class PageLexicon:
     endpoint_examples: Mapping[str, Sequence[str]]
     obfuscation: Mapping[str, Any]
     markers: Mapping[str, re.Pattern[str]]
+    marker_hints: Mapping[str, str | None]
     weights: Mapping[str, float]
     brand_points: Mapping[str, int]
     brand_min_points: int
@@ -110,6 +111,7 @@ class PageLexicon:
             )
             obf = dict(endpoints_doc["obfuscation"])
             markers = {k: _compile(v, flags=0) for k, v in obf.pop("markers").items()}
+            hints = {k: v for k, v in obf.pop("hints", {}).items()}
             return cls(
                 fields=kinds,
                 sensitive=frozenset(fields_doc["sensitive"]),
@@ -119,6 +121,7 @@ class PageLexicon:
                 endpoint_examples=endpoints_doc.get("examples") or {},
                 obfuscation=obf,
                 markers=markers,
+                marker_hints={k: hints.get(k) for k in markers},
                 weights={k: float(v) for k, v in rules_doc["weights"].items()},
                 brand_points={k: int(v) for k, v in rules_doc["brand_points"].items()},
                 brand_min_points=int(rules_doc["brand_min_points"]),

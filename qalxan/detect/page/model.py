@@ -28,7 +28,7 @@ def _bucket(n: int) -> int:
 
 
 def page_tokens(feats: PageFeatures) -> list[str]:
-    """The tokens of a page that the model hashes (deterministic, order irrelevant)."""
+    """The tokens of a page that the model hashes (a set: their order is irrelevant)."""
     toks: set[str] = set()
     toks.update("t:" + w for w in _WORD.findall(feats.title.lower())[:40])
     toks.update("w:" + w for w in _WORD.findall(feats.text[:20_000])[:_MAX_WORDS])
@@ -50,7 +50,7 @@ def page_tokens(feats: PageFeatures) -> list[str]:
     toks.add(f"n:script:{_bucket(len(feats.script_text) // 1000)}")
     if not feats.title:
         toks.add("t:<none>")
-    return sorted(toks)
+    return list(toks)
 
 
 class PageModel:

@@ -18,13 +18,14 @@ from qalxan.domain.verdict import Indicator, Reason
 __all__ = ["BrandIndex", "Findings", "judge"]
 
 _URL_IN_SCRIPT = re.compile(r"https?://[^\s\"'`<>()\\]+", re.I)
-_EXFIL_HINT = re.compile(r"telegram|wa\.me|whatsapp|webhook|t\.me/", re.I)
+_EXFIL_HINTS = ("telegram", "wa.me", "whatsapp", "webhook", "t.me/", "discord")
+_DECODERS = ("eval", "atob", "unescape")
 
 
 @dataclass(frozen=True)
 class _BrandEntry:
     brand: Brand
-    names: re.Pattern[str]
+    group: str  # its named group in BrandIndex.pattern
     assets: tuple[str, ...]  # tokens that name the brand in asset URLs and alt texts
 
 
@@ -33,16 +34,22 @@ class BrandIndex:
 
     def __init__(self, brands: BrandRegistry) -> None:
         self.entries: list[_BrandEntry] = []
-        for brand in brands:
+        groups: list[str] = []
+        for i, brand in enumerate(brands):
             names = {fold(n) for ns in brand.names.values() for n in ns if len(n) >= 3}
             names |= {fold(k) for k in brand.keywords if len(k) >= 6}
             names |= {fold(d) for d in brand.domains}
             alts = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
             assets = {k for k in brand.keywords if len(k) >= 5}
             assets |= {d.split(".")[0] for d in brand.domains if len(d.split(".")[0]) >= 5}
-            self.entries.append(
-                _BrandEntry(brand, re.compile(rf"(?<!\w)(?:{alts})(?!\w)"), tuple(assets))
-            )
+            groups.append(f"(?P<b{i}>{alts})")
+            self.entries.append(_BrandEntry(brand, f"b{i}", tuple(assets)))
+        # One pass over the text finds every brand's names.
+        self.pattern = re.compile(rf"(?<!\w)(?:{'|'.join(groups) or '(?!x)x'})(?!\w)")
+
+    def hits(self, text: str) -> Counter[str]:
+        """Mentions per brand group in ``text``."""
+        return Counter(m.lastgroup or "" for m in self.pattern.finditer(text))
 
 
 @dataclass
@@ -62,31 +69,66 @@ def _registered(host: str) -> str:
         return host
 
 
-def _brand_points(entry: _BrandEntry, feats: PageFeatures, lex: PageLexicon) -> tuple[int, str]:
+@dataclass(frozen=True)
+class _Assets:
+    """The page's resources, pre-digested once for all brands."""
+
+    hosts: dict[str, set[str]]  # resource kind -> hosts
+    img_blob: str  # lowercased URLs and alt/title/class of images
+    icon_blob: str
+    logo_hosts: set[str]  # hosts of images whose URL or text says "logo"
+
+    @classmethod
+    def of(cls, feats: PageFeatures) -> _Assets:
+        hosts: dict[str, set[str]] = {"img": set(), "css": set(), "icon": set(), "script": set()}
+        imgs: list[str] = []
+        icons: list[str] = []
+        logos: set[str] = set()
+        for res in feats.resources:
+            host = host_of(res.url)
+            if host:
+                hosts.setdefault(res.kind, set()).add(host)
+            if res.kind == "img":
+                text = f"{res.url.lower()} {res.text}"
+                imgs.append(text)
+                if "logo" in text and host:
+                    logos.add(host)
+            elif res.kind == "icon":
+                icons.append(res.url.lower())
+        return cls(hosts, "\n".join(imgs), "\n".join(icons), logos)
+
+
+@dataclass(frozen=True)
+class _Mentions:
+    title: Counter[str]
+    text: Counter[str]
+    headings: Counter[str]
+
+
+def _brand_points(
+    entry: _BrandEntry, assets: _Assets, said: _Mentions, lex: PageLexicon
+) -> tuple[int, str]:
     pts = lex.brand_points
     points = 0
     seen: list[str] = []
-    if entry.names.search(fold(feats.title)):
+    if said.title[entry.group]:
         points += pts["title"]
         seen.append("title")
-    mentions = len(entry.names.findall(feats.text))
+    mentions = said.text[entry.group]
     if mentions:
         points += pts["text_mention"] * min(mentions, pts["text_mention_cap"])
         seen.append(f"text x{mentions}")
-    if feats.headings and entry.names.search(feats.headings):
+    if said.headings[entry.group]:
         points += pts["form_heading"]
         seen.append("heading")
-    logo = icon = hot = False
-    for res in feats.resources:
-        host = host_of(res.url)
-        on_brand = bool(host) and entry.brand.owns_host(host)
-        named = any(a in res.url.lower() or a in res.text for a in entry.assets)
-        if on_brand and res.kind in ("img", "css", "icon"):
-            hot = True
-        if res.kind == "img" and (named or (on_brand and "logo" in res.url.lower())):
-            logo = True
-        if res.kind == "icon" and (named or on_brand):
-            icon = True
+    owns = entry.brand.owns_host
+    hot = any(owns(h) for k in ("img", "css", "icon") for h in assets.hosts.get(k, ()))
+    logo = any(a in assets.img_blob for a in entry.assets) or any(
+        owns(h) for h in assets.logo_hosts
+    )
+    icon = any(a in assets.icon_blob for a in entry.assets) or any(
+        owns(h) for h in assets.hosts["icon"]
+    )
     for flag, key in ((logo, "logo"), (icon, "favicon"), (hot, "hotlink")):
         if flag:
             points += pts[key]
@@ -127,7 +169,11 @@ def _brand(
             )
         )
         return
-    scored = [(_brand_points(e, feats, lex), e) for e in index.entries]
+    assets = _Assets.of(feats)
+    said = _Mentions(
+        index.hits(fold(feats.title)), index.hits(feats.text), index.hits(feats.headings)
+    )
+    scored = [(_brand_points(e, assets, said, lex), e) for e in index.entries]
     (points, evidence), best = max(scored, key=lambda s: s[0][0])
     if points < lex.brand_min_points:
         return
@@ -225,7 +271,7 @@ def _forms(
 def _scripts(feats: PageFeatures, lex: PageLexicon, cat: ReasonCatalog, out: Findings) -> None:
     text = feats.script_text
     urls = list(feats.script_urls)
-    if _EXFIL_HINT.search(text):
+    if any(h in text for h in _EXFIL_HINTS):
         urls += _URL_IN_SCRIPT.findall(text)
     for url in urls:
         parts = urlsplit(url)
@@ -242,7 +288,14 @@ def _scripts(feats: PageFeatures, lex: PageLexicon, cat: ReasonCatalog, out: Fin
     if not text:
         return
     conf = lex.obfuscation
-    hits = Counter({k: len(p.findall(text)) for k, p in lex.markers.items()})
+    hits: Counter[str] = Counter()
+    for key, pattern in lex.markers.items():
+        hint = lex.marker_hints[key]
+        if key == "long_base64":
+            if any(hits[d] for d in _DECODERS):
+                hits[key] = len(pattern.findall(text))
+        elif hint is None or hint in text:
+            hits[key] = len(pattern.findall(text))
     present = sorted(k for k, n in hits.items() if n)
     kchars = max(1.0, len(text) / 1000)
     dense = (
@@ -261,7 +314,7 @@ def _wording(feats: PageFeatures, lex: PageLexicon, cat: ReasonCatalog, out: Fin
     w = lex.weight
     found: dict[str, list[str]] = {}
     for group in lex.phrases:
-        hits = list(dict.fromkeys(group.pattern.findall(feats.text)))
+        hits = [p for p in group.phrases if p in feats.text]
         if hits:
             found[group.name] = hits
             out.reasons.append(
