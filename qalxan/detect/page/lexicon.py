@@ -16,14 +16,32 @@ from qalxan.domain.errors import ConfigError
 __all__ = ["FieldKind", "PageLexicon", "PhraseGroup", "fold"]
 
 _FOLD = str.maketrans(
-    {"ı": "i", "ə": "e", "ö": "o", "ü": "u", "ş": "s", "ç": "c", "ğ": "g", "ё": "е", "İ": "i"}
+    {
+        "ı": "i",
+        "ə": "e",
+        "ö": "o",
+        "ü": "u",
+        "ş": "s",
+        "ç": "c",
+        "ğ": "g",
+        "ё": "е",
+        "İ": "i",
+        "Ə": "e",
+        "Ö": "o",
+        "Ü": "u",
+        "Ş": "s",
+        "Ç": "c",
+        "Ğ": "g",
+        "Ё": "е",
+        "\u0307": None,
+    }
 )
 _SPACES = re.compile(r"\s+")
 
 
 def fold(text: str) -> str:
     """Lowercase, fold Azerbaijani diacritics and ё, squeeze white space."""
-    return _SPACES.sub(" ", text.lower().translate(_FOLD))
+    return _SPACES.sub(" ", text.translate(_FOLD).lower().translate(_FOLD))
 
 
 @dataclass(frozen=True)
