@@ -160,7 +160,8 @@ class SafeFetcher:
 
     ``resolver`` is the DNS port (tests pass a :class:`StaticResolver`); ``allow_loopback``
     exists for tests only; ``ports`` limits destination ports (empty: any port); ``network``
-    is the socket layer under the pinning (tests map a public address to a local server).
+    is the socket layer under the pinning (tests map a public address to a local server);
+    ``ca_file`` replaces the certifi bundle of trusted CAs.
     """
 
     def __init__(
@@ -175,6 +176,7 @@ class SafeFetcher:
         verify_tls: bool = True,
         user_agent: str = USER_AGENT,
         network: httpcore.NetworkBackend | None = None,
+        ca_file: str | None = None,
     ) -> None:
         self.resolver: Resolver = resolver if resolver is not None else SystemResolver()
         self.allow_loopback = allow_loopback
@@ -185,9 +187,10 @@ class SafeFetcher:
         self.verify_tls = verify_tls
         self.user_agent = user_agent
         self.network = network
+        self.ca_file = ca_file
 
     def _ssl_context(self) -> ssl.SSLContext:
-        ctx = ssl.create_default_context(cafile=certifi.where())
+        ctx = ssl.create_default_context(cafile=self.ca_file or certifi.where())
         if not self.verify_tls:
             ctx.check_hostname = False
             ctx.verify_mode = ssl.CERT_NONE
