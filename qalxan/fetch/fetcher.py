@@ -28,6 +28,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import certifi
 import httpcore
 import httpx
+import idna
 
 from qalxan.domain.errors import BlockedAddressError, FetchError
 from qalxan.fetch.addresses import forbidden_reason, parse_ip_literal
@@ -218,6 +219,11 @@ class SafeFetcher:
             url = urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
             host = str(literal)
         else:
+            if not host.isascii():  # pin and resolve the punycode name httpx will send
+                try:
+                    host = idna.encode(host, uts46=True).decode("ascii")
+                except idna.IDNAError as exc:
+                    raise FetchError(f"invalid international name ({exc})", url=url) from None
             addresses = self.resolver.resolve(host, port)
         if not addresses:
             raise FetchError(f"{host} resolves to no address", url=url)

@@ -190,3 +190,12 @@ def test_time_limit(server: LocalServer) -> None:
     server.routes["/slow"] = lambda _h: Reply(200, b"late", {}, delay=2.0)
     with pytest.raises(FetchError, match="time limit"):
         public_fetcher(server, timeout_s=0.5).fetch(f"http://shop.test:{server.port}/slow")
+
+
+def test_international_names_are_pinned_by_punycode(server: LocalServer) -> None:
+    server.page("/", "idn")
+    resolver = StaticResolver({"xn--kapitalbnk-6qi.az": [PUBLIC_IP]})
+    network = LoopbackNetwork({(PUBLIC_IP, server.port): ("127.0.0.1", server.port)})
+    fetcher = SafeFetcher(resolver=resolver, network=network, ports=())
+    assert fetcher.fetch(f"http://kapitalbаnk.az:{server.port}/").text() == "idn"
+    assert server.seen[0]["host"] == f"xn--kapitalbnk-6qi.az:{server.port}"
