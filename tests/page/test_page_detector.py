@@ -71,7 +71,9 @@ def test_conformance(engine: Engine) -> None:
 
 def test_garbage_html_does_not_break(engine: Engine) -> None:
     for html in ["", "<<<>>>", "<form><input", "\x00\xff" * 100, "<html>" * 5000]:
-        assert engine.detector("page").analyze(PageInput(html)).verdict == "benign"
+        verdict = engine.detector("page").analyze(PageInput(html))
+        assert verdict.verdict != "malicious"  # the model alone may find an empty page odd
+        assert not [c for c in verdict.codes if c.startswith(("page.field", "page.brand"))]
 
 
 def test_rendered_dom_is_analysed_instead_of_html(engine: Engine) -> None:

@@ -76,8 +76,11 @@ class PageDetector:
         if self.model is not None:
             p = self.model.predict_proba(page_tokens(feats))
             extra["model_probability"] = round(p, 4)
-            weight = self.lexicon.weight("model_max") * max(0.0, (p - 0.5) * 2)
-            if weight >= 0.01:
+            if p >= 0.5:
+                # From model_floor at p = 0.5 up to model_max at p = 1: a page the model
+                # calls phishing is at least close to suspicious, rules decide the rest.
+                low, high = self.lexicon.weight("model_floor"), self.lexicon.weight("model_max")
+                weight = low + (high - low) * (p - 0.5) * 2
                 reasons.append(self.reasons.reason("page.model", round(weight, 4), f"{p:.2f}"))
         verdict = Verdict.from_reasons(
             self.kind,
