@@ -202,8 +202,10 @@ def store_evidence(
         items.append(("dom", dom.encode("utf-8"), "text/html"))
     if screenshot is not None:
         items.append(("screenshot", screenshot, "image/png"))
+    seen_at = result.fetched_at if result is not None else None
     return [
-        repo.add(kind, data, url=where, media_type=media).to_dict() for kind, data, media in items
+        repo.add(kind, data, url=where, media_type=media, fetched_at=seen_at).to_dict()
+        for kind, data, media in items
     ]
 
 
