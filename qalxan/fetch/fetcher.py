@@ -16,6 +16,7 @@ fresh client, so no cookie is ever kept or sent back.
 from __future__ import annotations
 
 import ipaddress
+import re
 import ssl
 import time
 import zlib
@@ -95,7 +96,7 @@ class FetchResult:
     certificate: Certificate | None
     fetched_at: datetime
     elapsed_s: float
-    encoding: str = "utf-8"
+    encoding: str = ""  # from Content-Type; empty when the server did not say
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -106,9 +107,11 @@ class FetchResult:
         return ""
 
     def text(self) -> str:
-        """The body decoded with the declared charset (bad bytes replaced)."""
+        """The body decoded with the declared charset: the Content-Type header, else a
+        ``<meta charset>`` in the first 4 kB, else UTF-8 (bad bytes replaced)."""
+        encoding = self.encoding or _meta_charset(self.body) or "utf-8"
         try:
-            return self.body.decode(self.encoding, errors="replace")
+            return self.body.decode(encoding, errors="replace")
         except LookupError:
             return self.body.decode("utf-8", errors="replace")
 
@@ -126,6 +129,14 @@ class FetchResult:
             "fetched_at": self.fetched_at.isoformat(),
             "elapsed_s": round(self.elapsed_s, 3),
         }
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]{2,40})""", re.I)
+
+
+def _meta_charset(body: bytes) -> str | None:
+    match = _META_CHARSET.search(body[:4096])
+    return match.group(1).decode("ascii") if match else None
 
 
 def _name(parts: Sequence[Any]) -> str:
@@ -269,7 +280,7 @@ class SafeFetcher:
                 certificate=cert,
                 fetched_at=datetime.now(UTC),
                 elapsed_s=time.monotonic() - started,
-                encoding=response.charset_encoding or "utf-8",
+                encoding=response.charset_encoding or "",
             )
 
     def _request(

@@ -199,3 +199,12 @@ def test_international_names_are_pinned_by_punycode(server: LocalServer) -> None
     fetcher = SafeFetcher(resolver=resolver, network=network, ports=())
     assert fetcher.fetch(f"http://kapitalbаnk.az:{server.port}/").text() == "idn"
     assert server.seen[0]["host"] == f"xn--kapitalbnk-6qi.az:{server.port}"
+
+
+def test_charset_from_meta_when_the_header_is_silent(server: LocalServer) -> None:
+    html = '<meta charset="windows-1251"><p>Получить оплату</p>'
+    server.routes["/cp"] = lambda _h: Reply(
+        200, html.encode("cp1251"), {"Content-Type": "text/html"}
+    )
+    result = public_fetcher(server).fetch(f"http://shop.test:{server.port}/cp")
+    assert "Получить оплату" in result.text()
