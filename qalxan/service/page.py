@@ -11,12 +11,14 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import numpy as np
 
 from qalxan.data import read_yaml
 from qalxan.detect.page import PageDetector, PageInput, PageLexicon, PageModel
-from qalxan.domain.errors import ConfigError
+from qalxan.domain.errors import ConfigError, ParseError
+from qalxan.domain.url import split_domain
 from qalxan.domain.verdict import Reason, Verdict
 from qalxan.fetch import FetchResult, SafeFetcher
 from qalxan.fetch.resolver import Resolver
@@ -118,6 +120,23 @@ def analyze_html(
     )
 
 
+def _registered(url: str) -> str:
+    host = urlsplit(url).hostname or ""
+    try:
+        return split_domain(host).registered or host
+    except ParseError:
+        return host
+
+
+def _cross_domain_redirect(engine: Engine, url: str, result: FetchResult) -> Reason | None:
+    """A note when redirects led to another registered domain (common in phishing chains)."""
+    if len(result.chain) < 2 or _registered(url) == _registered(result.final_url):
+        return None
+    return engine.reasons.reason(
+        "page.fetch.redirects", 0.05, str(len(result.chain) - 1), where="url"
+    )
+
+
 def _skipped(engine: Engine, why: str) -> Reason:
     return engine.reasons.reason("page.render.skipped", 0.0, why, where="render")
 
@@ -151,6 +170,9 @@ def analyze_url(
         except RenderError as exc:
             render_state = "skipped"
             notes.append(_skipped(engine, exc.reason))
+    hop = _cross_domain_redirect(engine, url, result)
+    if hop is not None:
+        notes.append(hop)
     extra: dict[str, Any] = {"fetch": result.to_dict(), "render": render_state}
     verdict = analyze_html(engine, html, result.final_url, dom=dom, notes=tuple(notes), extra=extra)
     if result.final_url != url:

@@ -84,3 +84,17 @@ def test_fetcher_follows_settings(tmp_path: Path) -> None:
     fetcher = make_fetcher(settings)
     assert fetcher.max_bytes == 123 and fetcher.max_redirects == 3
     assert not fetcher.allow_loopback
+
+
+def test_redirect_to_another_domain_is_noted(server: LocalServer, page_settings: Settings) -> None:
+    from qalxan.fetch import SafeFetcher, StaticResolver
+
+    resolver = StaticResolver({"short.test": ["127.0.0.1"], "landing.test": ["127.0.0.1"]})
+    fetcher = SafeFetcher(resolver=resolver, allow_loopback=True)
+    server.redirect("/s", f"http://landing.test:{server.port}/p")
+    server.page("/p", "<title>x</title>")
+    engine = Engine(page_settings)
+    verdict = analyze_url(engine, f"http://short.test:{server.port}/s", fetcher=fetcher)
+    assert "page.fetch.redirects" in verdict.codes
+    same = analyze_url(engine, f"http://landing.test:{server.port}/p", fetcher=fetcher)
+    assert "page.fetch.redirects" not in same.codes
