@@ -17,6 +17,7 @@ BENCHMARKS: tuple[str, ...] = (
     "message_latency",
     "reports",
     "reports_neardup",
+    "page_static",
 )
 
 

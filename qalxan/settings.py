@@ -72,6 +72,38 @@ class Settings(BaseSettings):
         description="Let the safe fetcher reach loopback addresses. For tests only: "
         "it opens the door to SSRF.",
     )
+    fetch_timeout_s: float = Field(
+        15.0, description="Time limit of one page fetch, redirects included (seconds)."
+    )
+    fetch_max_bytes: int = Field(
+        5_000_000, description="Largest page body the fetcher accepts (bytes, after gzip)."
+    )
+    fetch_max_redirects: int = Field(10, description="Most redirects the fetcher follows.")
+    fetch_ports: list[int] = Field(
+        default_factory=lambda: [80, 443, 8080, 8443],
+        description="Destination ports the fetcher may connect to (empty list: any port).",
+    )
+    fetch_verify_tls: bool = Field(
+        True,
+        description="Verify TLS certificates of fetched pages (the certificate is "
+        "recorded as evidence only when verified).",
+    )
+    page_model_path: Path | None = Field(
+        None,
+        description="Page model artifact (.npz) to load instead of the packaged "
+        "`qalxan/data/models/page/page_model.npz`.",
+    )
+    render_chromium_path: Path = Field(
+        Path("/usr/bin/chromium"),
+        description="Chromium executable for optional page rendering (Playwright drives it; "
+        "no browser download).",
+    )
+    render_timeout_s: float = Field(20.0, description="Time limit of one page rendering.")
+    render_max_requests: int = Field(
+        60,
+        description="Most sub-requests (images, scripts) one rendering may make; each "
+        "goes through the safe fetcher.",
+    )
 
     # --- ddos -------------------------------------------------------------------------------
     ddos_hostgroups: Path | None = Field(

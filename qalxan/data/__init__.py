@@ -23,6 +23,7 @@ REASON_FILES: tuple[str, ...] = (
     "reasons/core.yaml",
     "reasons/ddos.yaml",
     "reasons/message.yaml",
+    "reasons/page.yaml",
 )
 
 

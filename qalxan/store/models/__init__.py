@@ -7,6 +7,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "qalxan.store.models.core",
     "qalxan.store.models.ddos",
     "qalxan.store.models.reports",
+    "qalxan.store.models.page",
 )
 
 __all__ = ["MODEL_MODULES", "Base"]

@@ -1,0 +1,251 @@
+"""Feature extraction from one HTML page (selectolax/lexbor), each feature with its location.
+
+Extraction reads the page once: fields and forms, resources (images, styles, scripts, icons),
+inline script text, title and visible text. Judging happens in :mod:`rules`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from urllib.parse import urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from qalxan.detect.page.lexicon import PageLexicon, fold
+
+__all__ = ["Field", "Form", "PageFeatures", "Resource", "extract"]
+
+MAX_TEXT = 30_000
+MAX_SCRIPT = 200_000
+MAX_SOURCE = 30_000
+_SOURCE_WORD = re.compile(r"[a-z][a-z0-9_-]{1,30}")
+_FIELD_ATTRS = ("name", "id", "placeholder", "aria-label", "title", "data-name")
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """An input field asking for something: its kind and a CSS-like locator."""
+
+    kind: str
+    where: str
+    form: int | None  # index of its form, None outside any form
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A form: where it posts (absolute when the page URL is known), method, field kinds."""
+
+    index: int
+    action: str
+    method: str
+    kinds: tuple[str, ...]
+    layout: str  # input types and kinds in order, for the structural fingerprint
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """An image, style sheet, script or icon the page loads."""
+
+    kind: str  # img, css, script, icon
+    url: str
+    text: str = ""  # alt/title/class/id of an image (for logos)
+
+
+@dataclass
+class PageFeatures:
+    """Everything the rules and the model look at."""
+
+    title: str = ""
+    text: str = ""  # folded visible text (capped)
+    headings: str = ""  # folded text of h1-h3 and legends
+    fields: list[Field] = field(default_factory=list)
+    forms: list[Form] = field(default_factory=list)
+    resources: list[Resource] = field(default_factory=list)
+    script_text: str = ""
+    script_urls: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)  # tag names in document order
+    links: list[str] = field(default_factory=list)  # a[href], absolute when possible
+    counts: dict[str, int] = field(default_factory=dict)
+    source_words: frozenset[str] = frozenset()  # identifiers of the HTML source (model input)
+
+
+class _Base:
+    """Makes references absolute quickly (urljoin only for the rare odd relative forms)."""
+
+    def __init__(self, url: str | None) -> None:
+        self.url = url
+        self.scheme = self.origin = self.folder = ""
+        if url:
+            try:
+                parts = urlsplit(url)
+            except ValueError:
+                self.url = None
+                return
+            self.scheme = parts.scheme
+            self.origin = f"{parts.scheme}://{parts.netloc}"
+            self.folder = self.origin + parts.path[: parts.path.rfind("/") + 1]
+
+    def __call__(self, ref: str) -> str:
+        ref = ref.strip()
+        if not self.url or ref.startswith(("http://", "https://")):
+            return ref
+        if ref.startswith("//"):
+            return f"{self.scheme}:{ref}"
+        if ref.startswith("/"):
+            return self.origin + ref
+        if ref[:1].isalnum() and ":" not in ref.split("/", 1)[0]:
+            return self.folder + ref
+        try:
+            return urljoin(self.url, ref)
+        except ValueError:
+            return ref
+
+
+def _locator(node: LexborNode) -> str:
+    attrs = node.attributes
+    for key in ("id", "name"):
+        if attrs.get(key):
+            return f"{node.tag}[{key}={attrs[key]}]"
+    return f"{node.tag}[type={attrs.get('type') or 'text'}]"
+
+
+def _labels(tree: LexborHTMLParser) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for label in tree.css("label[for]"):
+        target = label.attributes.get("for")
+        if target:
+            out[target] = label.text(deep=True, separator=" ", strip=True)
+    return out
+
+
+def _field_kind(node: LexborNode, labels: dict[str, str], lex: PageLexicon) -> str | None:
+    attrs = node.attributes
+    input_type = (attrs.get("type") or "text").lower()
+    if input_type in ("hidden", "submit", "button", "checkbox", "radio", "image", "reset"):
+        return None
+    parts = [attrs.get(a) or "" for a in _FIELD_ATTRS]
+    node_id = attrs.get("id")
+    if node_id and node_id in labels:
+        parts.append(labels[node_id])
+    parent = node.parent
+    if parent is not None and parent.tag == "label":
+        parts.append(parent.text(deep=True, separator=" ", strip=True))
+    haystack = fold(" ".join(p for p in parts if p))
+    return lex.field_kind(haystack, (attrs.get("autocomplete") or "").lower(), input_type)
+
+
+def _forms(
+    tree: LexborHTMLParser,
+    base: _Base,
+    labels: dict[str, str],
+    lex: PageLexicon,
+    feats: PageFeatures,
+) -> None:
+    form_nodes = tree.css("form")
+    seen: set[int] = set()
+    for index, form in enumerate(form_nodes):
+        kinds: list[str] = []
+        layout: list[str] = []
+        for node in form.css("input, select, textarea"):
+            seen.add(node.mem_id)
+            kind = _field_kind(node, labels, lex)
+            layout.append(f"{node.tag}:{node.attributes.get('type') or ''}:{kind or ''}")
+            if kind is not None:
+                kinds.append(kind)
+                feats.fields.append(Field(kind, _locator(node), index))
+        attrs = form.attributes
+        feats.forms.append(
+            Form(
+                index=index,
+                action=base(attrs.get("action") or ""),
+                method=(attrs.get("method") or "get").lower(),
+                kinds=tuple(kinds),
+                layout=",".join(layout),
+            )
+        )
+    for node in tree.css("input, select, textarea"):
+        if node.mem_id in seen:
+            continue
+        kind = _field_kind(node, labels, lex)
+        if kind is not None:
+            feats.fields.append(Field(kind, _locator(node), None))
+
+
+def _resources(tree: LexborHTMLParser, base: _Base, feats: PageFeatures) -> None:
+    for img in tree.css("img[src]"):
+        a = img.attributes
+        hint = " ".join(a.get(k) or "" for k in ("alt", "title", "class", "id"))
+        feats.resources.append(Resource("img", base(a.get("src") or ""), hint.lower()))
+    for link in tree.css("link[href]"):
+        a = link.attributes
+        rel = (a.get("rel") or "").lower()
+        if "icon" in rel:
+            feats.resources.append(Resource("icon", base(a.get("href") or "")))
+        elif "stylesheet" in rel:
+            feats.resources.append(Resource("css", base(a.get("href") or "")))
+    for anchor in tree.css("a[href]"):
+        href = anchor.attributes.get("href") or ""
+        if href and not href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            feats.links.append(base(href))
+
+
+def _scripts(tree: LexborHTMLParser, base: _Base, feats: PageFeatures) -> None:
+    chunks: list[str] = []
+    size = 0
+    for script in tree.css("script"):
+        src = script.attributes.get("src")
+        if src:
+            url = base(src)
+            feats.script_urls.append(url)
+            feats.resources.append(Resource("script", url))
+            continue
+        body = script.text(deep=True)
+        if body and size < MAX_SCRIPT:
+            chunks.append(body[: MAX_SCRIPT - size])
+            size += len(chunks[-1])
+    feats.script_text = "\n".join(chunks)
+
+
+def extract(html: str, base_url: str | None, lex: PageLexicon) -> PageFeatures:
+    """Read one page; ``base_url`` (where it was found) makes relative addresses absolute."""
+    tree = LexborHTMLParser(html)
+    feats = PageFeatures(source_words=frozenset(_SOURCE_WORD.findall(html[:MAX_SOURCE].lower())))
+    base = _Base(base_url)
+    base_tag = tree.css_first("base[href]")
+    if base_tag is not None and base_url:
+        base = _Base(base(base_tag.attributes.get("href") or ""))
+    title = tree.css_first("title")
+    feats.title = title.text(strip=True)[:500] if title is not None else ""
+    labels = _labels(tree)
+    _forms(tree, base, labels, lex, feats)
+    _resources(tree, base, feats)
+    _scripts(tree, base, feats)
+    root = tree.root
+    if root is not None:
+        feats.tags = [n.tag for n in root.traverse() if n.tag and n.tag[0] != "-"]
+    feats.counts = {
+        "forms": len(feats.forms),
+        "inputs": len(tree.css("input")),
+        "iframes": len(tree.css("iframe")),
+        "links": len(feats.links),
+        "scripts": len(feats.script_urls),
+        "imgs": sum(1 for r in feats.resources if r.kind == "img"),
+    }
+    heads = [n.text(deep=True, separator=" ", strip=True) for n in tree.css("h1, h2, h3, legend")]
+    feats.headings = fold(" ".join(heads))[:2000]
+    tree.strip_tags(["script", "style", "noscript", "template", "svg"])
+    body = tree.body
+    text = body.text(deep=True, separator=" ", strip=True) if body is not None else ""
+    feats.text = fold(text[:MAX_TEXT])
+    return feats
+
+
+@lru_cache(maxsize=8192)
+def host_of(url: str) -> str:
+    """The lowercase host of an absolute URL ('' for relative or odd ones)."""
+    try:
+        return (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return ""

@@ -1,0 +1,185 @@
+"""The page detector's detection content, compiled from the documents in ``data/page/``.
+
+The service reads the YAML documents and passes them here as plain mappings; nothing in this
+module reads a file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from qalxan.domain.errors import ConfigError
+
+__all__ = ["FieldKind", "PageLexicon", "PhraseGroup", "fold"]
+
+_FOLD = str.maketrans(
+    {
+        "ı": "i",
+        "ə": "e",
+        "ö": "o",
+        "ü": "u",
+        "ş": "s",
+        "ç": "c",
+        "ğ": "g",
+        "ё": "е",
+        "İ": "i",
+        "Ə": "e",
+        "Ö": "o",
+        "Ü": "u",
+        "Ş": "s",
+        "Ç": "c",
+        "Ğ": "g",
+        "Ё": "е",
+        "\u0307": None,
+    }
+)
+
+
+def fold(text: str) -> str:
+    """Lowercase, fold Azerbaijani diacritics and ё, squeeze white space."""
+    # Both cases are in the table, so one translate before lower() suffices (and keeps "İ"
+    # from becoming "i" plus a combining dot).
+    return " ".join(text.translate(_FOLD).lower().split())
+
+
+@dataclass(frozen=True)
+class FieldKind:
+    """A kind of sensitive input field and how to recognise it."""
+
+    name: str
+    weight: float
+    pattern: re.Pattern[str] | None
+    autocomplete: frozenset[str] = frozenset()
+    types: frozenset[str] = frozenset()
+    examples: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PhraseGroup:
+    """A group of scam phrases matched on folded visible text."""
+
+    name: str
+    weight: float
+    phrases: tuple[str, ...]
+    pattern: re.Pattern[str]
+    examples: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Endpoint:
+    host: str
+    paths: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PageLexicon:
+    """Field kinds, phrase groups, messenger endpoints, obfuscation markers and weights."""
+
+    fields: tuple[FieldKind, ...]
+    sensitive: frozenset[str]
+    card_data: frozenset[str]
+    phrases: tuple[PhraseGroup, ...]
+    endpoints: tuple[_Endpoint, ...]
+    endpoint_examples: Mapping[str, Sequence[str]]
+    obfuscation: Mapping[str, Any]
+    markers: Mapping[str, re.Pattern[str]]
+    marker_hints: Mapping[str, str | None]
+    weights: Mapping[str, float]
+    brand_points: Mapping[str, int]
+    brand_min_points: int
+
+    @classmethod
+    def from_documents(
+        cls,
+        fields_doc: Mapping[str, Any],
+        wording_doc: Mapping[str, Any],
+        endpoints_doc: Mapping[str, Any],
+        rules_doc: Mapping[str, Any],
+    ) -> PageLexicon:
+        """Compile the four documents of ``data/page/``; bad content is a ConfigError."""
+        try:
+            kinds = tuple(
+                FieldKind(
+                    name=name,
+                    weight=float(spec["weight"]),
+                    pattern=_compile("|".join(f"(?:{fold(p)})" for p in spec["patterns"]))
+                    if spec.get("patterns")
+                    else None,
+                    autocomplete=frozenset(spec.get("autocomplete") or ()),
+                    types=frozenset(spec.get("types") or ()),
+                    examples=spec.get("examples") or {},
+                )
+                for name, spec in fields_doc["kinds"].items()
+            )
+            groups = tuple(
+                PhraseGroup(
+                    name=name,
+                    weight=float(spec["weight"]),
+                    phrases=tuple(fold(p) for p in spec["phrases"]),
+                    pattern=_compile("|".join(re.escape(fold(p)) for p in spec["phrases"])),
+                    examples=spec.get("examples") or {},
+                )
+                for name, spec in wording_doc["groups"].items()
+            )
+            endpoints = tuple(
+                _Endpoint(str(e["host"]).lower(), tuple(e.get("paths") or ()))
+                for e in endpoints_doc["messenger"]
+            )
+            obf = dict(endpoints_doc["obfuscation"])
+            markers = {k: _compile(v, flags=0) for k, v in obf.pop("markers").items()}
+            hints = {k: v for k, v in obf.pop("hints", {}).items()}
+            return cls(
+                fields=kinds,
+                sensitive=frozenset(fields_doc["sensitive"]),
+                card_data=frozenset(fields_doc["card_data"]),
+                phrases=groups,
+                endpoints=endpoints,
+                endpoint_examples=endpoints_doc.get("examples") or {},
+                obfuscation=obf,
+                markers=markers,
+                marker_hints={k: hints.get(k) for k in markers},
+                weights={k: float(v) for k, v in rules_doc["weights"].items()},
+                brand_points={k: int(v) for k, v in rules_doc["brand_points"].items()},
+                brand_min_points=int(rules_doc["brand_min_points"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"page lexicon is malformed: {exc!r}") from None
+
+    def field_kind(self, haystack: str, autocomplete: str, input_type: str) -> str | None:
+        """The kind of a field from its folded text, autocomplete token and type."""
+        for kind in self.fields:
+            if autocomplete and autocomplete in kind.autocomplete:
+                return kind.name
+        for kind in self.fields:
+            if kind.pattern is not None and haystack and kind.pattern.search(haystack):
+                return kind.name
+        for kind in self.fields:
+            if input_type in kind.types:
+                return kind.name
+        return None
+
+    def messenger_endpoint(self, host: str, path: str) -> bool:
+        """True when ``host``/``path`` is a messenger or bot endpoint."""
+        host = host.lower().rstrip(".")
+        for ep in self.endpoints:
+            if (host == ep.host or host.endswith("." + ep.host)) and (
+                not ep.paths or any(path.startswith(p) for p in ep.paths)
+            ):
+                return True
+        return False
+
+    def weight(self, name: str) -> float:
+        try:
+            return self.weights[name]
+        except KeyError:
+            raise ConfigError(f"page rules have no weight {name!r}") from None
+
+
+def _compile(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, flags)
+    except re.error as exc:
+        raise ConfigError(f"bad pattern {pattern!r}: {exc}") from None

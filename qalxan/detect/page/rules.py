@@ -1,0 +1,367 @@
+"""Rules: page features (plus the page's address and the brand registry) -> reasons."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from qalxan.detect.page.features import PageFeatures, host_of
+from qalxan.detect.page.lexicon import PageLexicon, fold
+from qalxan.domain.brands import Brand, BrandRegistry
+from qalxan.domain.errors import DomainError
+from qalxan.domain.reasons import ReasonCatalog
+from qalxan.domain.url import split_domain
+from qalxan.domain.verdict import Indicator, Reason
+
+__all__ = ["BrandIndex", "Findings", "judge"]
+
+_URL_IN_SCRIPT = re.compile(r"https?://[^\s\"'`<>()\\]+", re.I)
+_EXFIL_HINTS = ("telegram", "wa.me", "whatsapp", "webhook", "t.me/", "discord")
+_DECODERS = ("eval", "atob", "unescape")
+
+
+@dataclass(frozen=True)
+class _BrandEntry:
+    brand: Brand
+    group: str  # its named group in BrandIndex.pattern
+    assets: tuple[str, ...]  # tokens that name the brand in asset URLs and alt texts
+
+
+class BrandIndex:
+    """Brand names and asset tokens compiled once for a registry."""
+
+    def __init__(self, brands: BrandRegistry) -> None:
+        self.entries: list[_BrandEntry] = []
+        groups: list[str] = []
+        for i, brand in enumerate(brands):
+            names = {fold(n) for ns in brand.names.values() for n in ns if len(n) >= 3}
+            names |= {fold(k) for k in brand.keywords if len(k) >= 6}
+            names |= {fold(d) for d in brand.domains}
+            alts = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+            assets = {k for k in brand.keywords if len(k) >= 5}
+            assets |= {d.split(".")[0] for d in brand.domains if len(d.split(".")[0]) >= 5}
+            groups.append(f"(?P<b{i}>{alts})")
+            self.entries.append(_BrandEntry(brand, f"b{i}", tuple(assets)))
+        # One pass over the text finds every brand's names.
+        self.pattern = re.compile(rf"(?<!\w)(?:{'|'.join(groups) or '(?!x)x'})(?!\w)")
+
+    def hits(self, text: str) -> Counter[str]:
+        """Mentions per brand group in ``text``."""
+        return Counter(m.lastgroup or "" for m in self.pattern.finditer(text))
+
+
+@dataclass
+class Findings:
+    """What the rules concluded: reasons, the imitated brand and indicators."""
+
+    reasons: list[Reason] = field(default_factory=list)
+    brand: str | None = None
+    indicators: list[Indicator] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+
+
+def _registered(host: str) -> str:
+    try:
+        return split_domain(host).registered or host
+    except DomainError:
+        return host
+
+
+@dataclass(frozen=True)
+class _Assets:
+    """The page's resources, pre-digested once for all brands."""
+
+    hosts: dict[str, set[str]]  # resource kind -> hosts
+    img_blob: str  # lowercased URLs and alt/title/class of images
+    icon_blob: str
+    logo_hosts: set[str]  # hosts of images whose URL or text says "logo"
+
+    @classmethod
+    def of(cls, feats: PageFeatures) -> _Assets:
+        hosts: dict[str, set[str]] = {"img": set(), "css": set(), "icon": set(), "script": set()}
+        imgs: list[str] = []
+        icons: list[str] = []
+        logos: set[str] = set()
+        for res in feats.resources:
+            host = host_of(res.url)
+            if host:
+                hosts.setdefault(res.kind, set()).add(host)
+            if res.kind == "img":
+                text = f"{res.url.lower()} {res.text}"
+                imgs.append(text)
+                if "logo" in text and host:
+                    logos.add(host)
+            elif res.kind == "icon":
+                icons.append(res.url.lower())
+        return cls(hosts, "\n".join(imgs), "\n".join(icons), logos)
+
+
+@dataclass(frozen=True)
+class _Mentions:
+    title: Counter[str]
+    text: Counter[str]
+    headings: Counter[str]
+
+
+def _brand_points(
+    entry: _BrandEntry, assets: _Assets, said: _Mentions, lex: PageLexicon
+) -> tuple[int, str]:
+    pts = lex.brand_points
+    points = 0
+    seen: list[str] = []
+    if said.title[entry.group]:
+        points += pts["title"]
+        seen.append("title")
+    mentions = said.text[entry.group]
+    if mentions:
+        points += pts["text_mention"] * min(mentions, pts["text_mention_cap"])
+        seen.append(f"text x{mentions}")
+    if said.headings[entry.group]:
+        points += pts["form_heading"]
+        seen.append("heading")
+    owns = entry.brand.owns_host
+    hot = any(owns(h) for k in ("img", "css", "icon") for h in assets.hosts.get(k, ()))
+    logo = any(a in assets.img_blob for a in entry.assets) or any(
+        owns(h) for h in assets.logo_hosts
+    )
+    icon = any(a in assets.icon_blob for a in entry.assets) or any(
+        owns(h) for h in assets.hosts["icon"]
+    )
+    for flag, key in ((logo, "logo"), (icon, "favicon"), (hot, "hotlink")):
+        if flag:
+            points += pts[key]
+            seen.append(key)
+    return points, ", ".join(seen)
+
+
+def _fields(feats: PageFeatures, lex: PageLexicon, cat: ReasonCatalog, out: Findings) -> None:
+    by_kind: dict[str, list[str]] = {}
+    for f in feats.fields:
+        by_kind.setdefault(f.kind, []).append(f.where)
+    weights = {k.name: k.weight for k in lex.fields}
+    for kind, where in by_kind.items():
+        out.reasons.append(
+            cat.reason(f"page.field.{kind}", weights[kind], ", ".join(where[:3]), where="form")
+        )
+    out.kinds = sorted(by_kind)
+
+
+def _brand(
+    feats: PageFeatures,
+    host: str | None,
+    index: BrandIndex,
+    lex: PageLexicon,
+    cat: ReasonCatalog,
+    out: Findings,
+) -> None:
+    w = lex.weight
+    owner = next((e.brand for e in index.entries if host and e.brand.owns_host(host)), None)
+    if owner is not None:
+        out.reasons.append(
+            cat.reason(
+                "page.brand.own_domain",
+                w("brand_own_domain"),
+                host or "",
+                brand=owner.name,
+                where="url",
+            )
+        )
+        return
+    assets = _Assets.of(feats)
+    said = _Mentions(
+        index.hits(fold(feats.title)), index.hits(feats.text), index.hits(feats.headings)
+    )
+    scored = [(_brand_points(e, assets, said, lex), e) for e in index.entries]
+    (points, evidence), best = max(scored, key=lambda s: s[0][0])
+    if points < lex.brand_min_points:
+        return
+    secrets = sorted(set(out.kinds) & lex.sensitive)
+    name = best.brand.name
+    out.brand = best.brand.id
+    if host is None:
+        if secrets:
+            out.reasons.append(
+                cat.reason(
+                    "page.brand.credentials_unknown",
+                    w("brand_credentials_unknown"),
+                    f"{evidence}; asks {', '.join(secrets)}",
+                    brand=name,
+                )
+            )
+        return
+    out.reasons.append(
+        cat.reason(
+            "page.brand.impersonation",
+            w("brand_impersonation"),
+            f"{evidence} on {host}",
+            brand=name,
+            where="page",
+        )
+    )
+    if secrets:
+        out.reasons.append(
+            cat.reason(
+                "page.brand.credentials",
+                w("brand_credentials"),
+                f"{host}; asks {', '.join(secrets)}",
+                brand=name,
+            )
+        )
+    hot = sorted(
+        {
+            host_of(r.url)
+            for r in feats.resources
+            if host_of(r.url) and best.brand.owns_host(host_of(r.url))
+        }
+    )
+    if hot:
+        out.reasons.append(
+            cat.reason(
+                "page.brand.hotlink",
+                w("hotlink"),
+                ", ".join(hot[:3]),
+                brand=name,
+                where="resources",
+            )
+        )
+
+
+def _forms(
+    feats: PageFeatures,
+    host: str | None,
+    index: BrandIndex,
+    lex: PageLexicon,
+    cat: ReasonCatalog,
+    out: Findings,
+) -> None:
+    w = lex.weight
+    page_reg = _registered(host) if host else None
+    for form in feats.forms:
+        parts = urlsplit(form.action) if "://" in form.action else None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            continue
+        target = parts.hostname.lower()
+        if lex.messenger_endpoint(target, parts.path):
+            out.reasons.append(
+                cat.reason(
+                    "page.form.messenger",
+                    w("form_messenger"),
+                    f"{target}{parts.path[:40]}",
+                    where="form",
+                )
+            )
+            out.indicators.append(Indicator("url", form.action[:500]))
+            continue
+        if page_reg is None or _registered(target) == page_reg:
+            continue
+        if any(e.brand.owns_host(target) for e in index.entries):
+            continue  # a bank's payment gateway
+        secrets = set(form.kinds) & lex.sensitive
+        code, weight = (
+            ("page.form.offsite_sensitive", w("form_offsite_sensitive"))
+            if secrets
+            else ("page.form.offsite", w("form_offsite"))
+        )
+        out.reasons.append(cat.reason(code, weight, target, where="form"))
+        out.indicators.append(Indicator("domain", target))
+
+
+def _scripts(feats: PageFeatures, lex: PageLexicon, cat: ReasonCatalog, out: Findings) -> None:
+    text = feats.script_text
+    urls = list(feats.script_urls)
+    if any(h in text for h in _EXFIL_HINTS):
+        urls += _URL_IN_SCRIPT.findall(text)
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.hostname and lex.messenger_endpoint(parts.hostname, parts.path):
+            out.reasons.append(
+                cat.reason(
+                    "page.script.messenger",
+                    lex.weight("script_messenger"),
+                    f"{parts.hostname}{parts.path[:24]}",
+                    where="script",
+                )
+            )
+            break
+    if not text:
+        return
+    conf = lex.obfuscation
+    hits: Counter[str] = Counter()
+    for key, pattern in lex.markers.items():
+        hint = lex.marker_hints[key]
+        if key == "long_base64":
+            if any(hits[d] for d in _DECODERS):
+                hits[key] = len(pattern.findall(text))
+        elif hint is None or hint in text:
+            hits[key] = len(pattern.findall(text))
+    present = sorted(k for k, n in hits.items() if n)
+    kchars = max(1.0, len(text) / 1000)
+    dense = (
+        hits["fromcharcode"] / kchars >= conf["fromcharcode_per_kchar"]
+        or hits["hex_escape"] / kchars >= conf["hex_escape_per_kchar"]
+    )
+    packed = hits["long_base64"] > 0 and (hits["atob"] or hits["eval"] or hits["unescape"])
+    if len(present) >= conf["min_markers"] or dense or packed:
+        evidence = ", ".join(f"{k} x{hits[k]}" for k in present)
+        out.reasons.append(
+            cat.reason("page.script.obfuscated", float(conf["weight"]), evidence, where="script")
+        )
+
+
+def _wording(feats: PageFeatures, lex: PageLexicon, cat: ReasonCatalog, out: Findings) -> None:
+    w = lex.weight
+    found: dict[str, list[str]] = {}
+    for group in lex.phrases:
+        hits = [p for p in group.phrases if p in feats.text]
+        if hits:
+            found[group.name] = hits
+            out.reasons.append(
+                cat.reason(
+                    f"page.wording.{group.name}", group.weight, "; ".join(hits[:2]), where="text"
+                )
+            )
+    cards = sorted(set(out.kinds) & lex.card_data)
+    secrets = sorted(set(out.kinds) & lex.sensitive)
+    if cards and "receive_payment" in found:
+        out.reasons.append(
+            cat.reason(
+                "page.payment.receive_card",
+                w("receive_payment_card"),
+                f"{found['receive_payment'][0]} + {', '.join(cards)}",
+            )
+        )
+    if cards and "benefit" in found:
+        out.reasons.append(
+            cat.reason(
+                "page.payment.benefit_card",
+                w("benefit_card"),
+                f"{found['benefit'][0]} + {', '.join(cards)}",
+            )
+        )
+    if secrets and "urgency" in found:
+        out.reasons.append(
+            cat.reason(
+                "page.urgency.secrets",
+                w("urgency_secrets"),
+                f"{found['urgency'][0]} + {', '.join(secrets)}",
+            )
+        )
+
+
+def judge(
+    feats: PageFeatures, url: str | None, index: BrandIndex, lex: PageLexicon, cat: ReasonCatalog
+) -> Findings:
+    """Every rule over one page's features."""
+    out = Findings()
+    host = host_of(url) if url else None
+    host = host or None
+    if url:
+        out.indicators.append(Indicator("url", url[:2000]))
+    _fields(feats, lex, cat, out)
+    _brand(feats, host, index, lex, cat, out)
+    _forms(feats, host, index, lex, cat, out)
+    _scripts(feats, lex, cat, out)
+    _wording(feats, lex, cat, out)
+    return out

@@ -1,0 +1,143 @@
+"""The page detector over the fixture pages (tests/page/cases.yaml) and its lexicon rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from qalxan.data import read_yaml
+from qalxan.detect.page import PageDetector, PageInput, extract, fold, simhash_distance
+from qalxan.service import Engine
+from qalxan.service.page import load_lexicon
+
+from .support import read_page
+
+CASES: list[dict[str, Any]] = yaml.safe_load(
+    (Path(__file__).parent / "cases.yaml").read_text(encoding="utf-8")
+)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c['file']}@{c['url'] or 'no-url'}" for c in CASES])
+def test_cases(engine: Engine, case: dict[str, Any]) -> None:
+    verdict = engine.detector("page").analyze(PageInput(read_page(case["file"]), case["url"]))
+    assert verdict.kind == "page"
+    assert verdict.verdict == case["verdict"], verdict.to_dict()
+    assert verdict.brand == case["brand"]
+    assert set(case.get("codes", [])) <= set(verdict.codes), verdict.codes
+    assert not set(case.get("absent", [])) & set(verdict.codes), verdict.codes
+    for reason in verdict.reasons:
+        assert {"az", "ru", "en"} <= set(reason.messages)
+
+
+def test_brand_own_domain_damps_everything(engine: Engine) -> None:
+    html = read_page("kapital_login.html")
+    fake = engine.detector("page").analyze(PageInput(html, "https://kapitalbank-giris.online/"))
+    own = engine.detector("page").analyze(PageInput(html, "https://online.birbank.az/"))
+    assert fake.verdict == "malicious" and own.verdict == "benign"
+    assert "page.brand.own_domain" in own.codes
+
+
+def test_kit_pages_share_a_fingerprint(engine: Engine) -> None:
+    det = engine.detector("page")
+    a = det.analyze(PageInput(read_page("kit_kapital.html"), "https://a.example.top/"))
+    b = det.analyze(PageInput(read_page("kit_abb.html"), "https://b.example.top/"))
+    other = det.analyze(PageInput(read_page("shop_checkout.html"), "https://c.example.top/"))
+    fa, fb, fo = a.extra["fingerprint"], b.extra["fingerprint"], other.extra["fingerprint"]
+    assert fa["dom"] == fb["dom"] and fa["forms"] == fb["forms"]
+    assert fa["dom"] != fo["dom"] and fa["forms"] != fo["forms"]
+    assert simhash_distance(fa["simhash"], fb["simhash"]) == 0
+    assert simhash_distance(fa["simhash"], fo["simhash"]) > 8
+    assert a.brand == "kapitalbank" and b.brand == "abb"
+
+
+def test_analysis_is_pure(engine: Engine) -> None:
+    det = engine.detector("page")
+    page = PageInput(read_page("abb_card.html"), "https://abb-kart-yoxla.site/")
+    assert det.analyze(page) == det.analyze(page)
+
+
+def test_conformance(engine: Engine) -> None:
+    det = engine.detector("page")
+    assert isinstance(det, PageDetector) and det.kind == "page"
+    for item in PageDetector.conformance_inputs():
+        verdict = det.analyze(item)
+        assert 0.0 <= verdict.score <= 1.0
+        assert verdict.verdict in ("benign", "suspicious", "malicious")
+        assert verdict.to_dict()["kind"] == "page"
+
+
+def test_garbage_html_does_not_break(engine: Engine) -> None:
+    for html in ["", "<<<>>>", "<form><input", "\x00\xff" * 100, "<html>" * 5000]:
+        verdict = engine.detector("page").analyze(PageInput(html))
+        assert verdict.verdict != "malicious"  # the model alone may find an empty page odd
+        assert not [c for c in verdict.codes if c.startswith(("page.field", "page.brand"))]
+
+
+def test_rendered_dom_is_analysed_instead_of_html(engine: Engine) -> None:
+    html = "<title>Tap.az</title><div id=app></div><script src=app.js></script>"
+    dom = read_page("tapaz_safedeal.html")
+    url = "https://tap-az.safe-deal.shop/"
+    assert engine.detector("page").analyze(PageInput(html, url)).verdict == "benign"
+    assert engine.detector("page").analyze(PageInput(html, url, dom=dom)).verdict == "malicious"
+
+
+# --- the lexicon's own examples -----------------------------------------------------------
+
+
+def _field_cases() -> list[tuple[str, str, bool]]:
+    doc = read_yaml("page/fields.yaml")
+    out = []
+    for kind, spec in doc["kinds"].items():
+        out += [(kind, text, True) for text in spec["examples"]["positive"]]
+        out += [(kind, text, False) for text in spec["examples"]["negative"]]
+    return out
+
+
+@pytest.mark.parametrize(("kind", "text", "positive"), _field_cases())
+def test_field_kind_examples(kind: str, text: str, positive: bool) -> None:
+    lex = load_lexicon()
+    got = lex.field_kind(fold(text), "", "text")
+    assert (got == kind) is positive, got
+
+
+def _phrase_cases() -> list[tuple[str, str, bool]]:
+    doc = read_yaml("page/wording.yaml")
+    out = []
+    for group, spec in doc["groups"].items():
+        out += [(group, text, True) for text in spec["examples"]["positive"]]
+        out += [(group, text, False) for text in spec["examples"]["negative"]]
+    return out
+
+
+@pytest.mark.parametrize(("group", "text", "positive"), _phrase_cases())
+def test_wording_examples(group: str, text: str, positive: bool) -> None:
+    lex = load_lexicon()
+    feats = extract(f"<body><p>{text}</p></body>", None, lex)
+    spec = next(g for g in lex.phrases if g.name == group)
+    assert any(p in feats.text for p in spec.phrases) is positive
+
+
+@pytest.mark.parametrize(
+    ("url", "positive"),
+    [(u, True) for u in read_yaml("page/endpoints.yaml")["examples"]["positive"]]
+    + [(u, False) for u in read_yaml("page/endpoints.yaml")["examples"]["negative"]],
+)
+def test_endpoint_examples(url: str, positive: bool) -> None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    assert load_lexicon().messenger_endpoint(parts.hostname or "", parts.path) is positive
+
+
+def test_every_reason_code_has_messages(engine: Engine) -> None:
+    doc = read_yaml("reasons/page.yaml")
+    for code in doc:
+        assert code in engine.reasons
+    lex = load_lexicon()
+    for kind in lex.fields:
+        assert f"page.field.{kind.name}" in engine.reasons
+    for group in lex.phrases:
+        assert f"page.wording.{group.name}" in engine.reasons

@@ -1,0 +1,41 @@
+"""The committed page model: it loads, it is small, it has a card, and the split is by group."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+from qalxan.detect.page import PageModel
+from qalxan.service.page import MODEL_FILE, load_model
+from qalxan.service.page_train import load_index
+
+
+def test_committed_artifact_loads_and_is_small() -> None:
+    ref = resources.files("qalxan.data").joinpath(MODEL_FILE)
+    assert ref.is_file()
+    size = len(ref.read_bytes())
+    assert size < 5_000_000
+    card = resources.files("qalxan.data").joinpath("models/page/MODEL_CARD.md")
+    text = card.read_text(encoding="utf-8")
+    assert "qalxan train page" in text and "F1" in text
+    model = load_model()
+    assert isinstance(model, PageModel) and model.coef_.shape == (model.n_features,)
+
+
+def test_model_round_trip() -> None:
+    model = PageModel(n_features=1 << 10).fit(
+        [["w:login", "w:password"], ["w:news", "w:weather"]] * 5, [1, 0] * 5
+    )
+    again = PageModel.from_arrays(model.to_arrays())
+    assert again.predict_proba(["w:login"]) == pytest.approx(model.predict_proba(["w:login"]))
+    assert model.predict_proba(["w:password"]) > 0.5 > model.predict_proba(["w:weather"])
+
+
+@pytest.mark.shared_data
+def test_recommended_split_is_group_disjoint(shared_dir: Path) -> None:
+    rows = load_index(shared_dir / "data" / "html")
+    train = {r.group for r in rows if r.split == "train"}
+    test = {r.group for r in rows if r.split == "test"}
+    assert train and test and not train & test
