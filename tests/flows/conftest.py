@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from flow_pcaps import AKVORADO
+
+from .flow_pcaps import AKVORADO
 
 
 @pytest.fixture(scope="session")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import struct
 
-from flow_batches import make_batch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qalxan.collect import NetflowDecoder, SflowDecoder, encode_ipfix, encode_v5, encode_v9
 from qalxan.domain.flows import FLOW_DTYPE
+
+from .flow_batches import make_batch
 
 _BATCH = make_batch(30, ipv6_every=4)
 VALID = [

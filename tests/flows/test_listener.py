@@ -17,10 +17,11 @@ from pathlib import Path
 
 import dpkt
 import pytest
-from flow_batches import Sink, make_batch, wait_for
 
 from qalxan.collect import FlowListener, encode_v5
 from qalxan.errors import ConfigError
+
+from .flow_batches import Sink, make_batch, wait_for
 
 
 def test_listener_decodes_netflow_and_sflow_on_loopback() -> None:

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from flow_batches import make_batch
-from flow_pcaps import NETFLOW_PREFIX, udp_payloads
 
 from qalxan.collect import NetflowDecoder, decode_v5, encode_v5
 from qalxan.domain.flows import FLOW_DTYPE, addr_bytes, addr_text
 from qalxan.errors import ParseError
+
+from .flow_batches import make_batch
+from .flow_pcaps import NETFLOW_PREFIX, udp_payloads
 
 COLUMNS = ("src", "dst", "sport", "dport", "proto", "tcp_flags", "packets", "bytes", "sampling")
 

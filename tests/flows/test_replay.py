@@ -6,10 +6,11 @@ import time
 
 import numpy as np
 import pytest
-from flow_batches import Sink, make_batch, wait_for
 
 from qalxan.collect import FlowListener, replay
 from qalxan.errors import ConfigError
+
+from .flow_batches import Sink, make_batch, wait_for
 
 
 @pytest.mark.parametrize("fmt", ["v5", "ipfix"])

@@ -6,10 +6,11 @@ import struct
 from pathlib import Path
 
 import pytest
-from flow_pcaps import SFLOW_PREFIX, sflow_files, short, udp_payloads
 
 from qalxan.collect import SflowDecoder
 from qalxan.domain.flows import addr_text
+
+from .flow_pcaps import SFLOW_PREFIX, sflow_files, short, udp_payloads
 
 
 def row(batch, i):  # type: ignore[no-untyped-def]

@@ -9,11 +9,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from flow_batches import make_batch
-from flow_pcaps import netflow_cases, udp_payloads
 
 from qalxan.collect import NetflowDecoder, encode_ipfix, encode_v9
 from qalxan.domain.flows import addr_text
+
+from .flow_batches import make_batch
+from .flow_pcaps import netflow_cases, udp_payloads
 
 EXPORTER = "192.0.2.9"
 

@@ -13,10 +13,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from flow_pcaps import AKVORADO, NETFLOW_PREFIX, netflow_cases, udp_payloads
 
 from qalxan.collect import NetflowDecoder
 from qalxan.domain.flows import addr_text
+
+from .flow_pcaps import AKVORADO, NETFLOW_PREFIX, netflow_cases, udp_payloads
 
 pytestmark = [
     pytest.mark.shared_data,

@@ -8,9 +8,10 @@ import gzip
 from pathlib import Path
 
 import pytest
-from flow_pcaps import udp_payloads
 
 from qalxan.collect import NetflowDecoder
+
+from .flow_pcaps import udp_payloads
 
 pytestmark = pytest.mark.shared_data
 

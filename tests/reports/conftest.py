@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 
 from qalxan.settings import Settings
 from qalxan.store import Store
-from reports.support import build_app
+
+from .support import build_app
 
 
 @pytest.fixture

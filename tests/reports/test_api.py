@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from qalxan.store.models.reports import Job, Report, ReportEmail
-from reports.support import ANALYST_KEY, BANK_KEY, EML, FAKE_BUYER_SMS, drain
+
+from .support import ANALYST_KEY, BANK_KEY, EML, FAKE_BUYER_SMS, drain
 
 AUTH = {"X-API-Key": ANALYST_KEY}
 

@@ -26,7 +26,8 @@ from qalxan.service import Engine
 from qalxan.settings import Settings
 from qalxan.store import Store
 from qalxan.store.analysts import AnalystDirectory
-from reports.support import FAKE_BUYER_SMS, KEYS, scam_message_detector, scam_url_detector
+
+from .support import FAKE_BUYER_SMS, KEYS, scam_message_detector, scam_url_detector
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"

@@ -20,7 +20,8 @@ from sqlalchemy import select
 from qalxan.store import Store
 from qalxan.store.jobs import JobQueue
 from qalxan.store.models.reports import Job, Report
-from reports.support import FAKE_BUYER_SMS
+
+from .support import FAKE_BUYER_SMS
 
 QALXAN = Path(sys.executable).with_name("qalxan")
 

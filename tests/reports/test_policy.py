@@ -10,7 +10,8 @@ from qalxan.domain.verdict import Indicator
 from qalxan.intake.eml import parse_eml
 from qalxan.policy.fingerprint import fingerprint, normalise_text, similarity
 from qalxan.policy.indicators import KeyPolicy, card_hash
-from reports.support import EML
+
+from .support import EML
 
 TEMPLATE = (
     "Hörmətli müştəri, bağlamanız anbara çatıb, lakin ünvan səhvdir. Ünvanı yeniləmək üçün "

@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from qalxan.domain.errors import ConfigError
 from qalxan.service import Engine
 from qalxan.settings import Settings
-from reports.support import ANALYST_KEY, FAKE_BUYER_SMS, drain
+
+from .support import ANALYST_KEY, FAKE_BUYER_SMS, drain
 
 
 def need(settings: Settings, *kinds: str) -> None:

@@ -13,7 +13,8 @@ from fastapi.testclient import TestClient
 
 from qalxan.api.routes import reports
 from qalxan.web import analyst, routes
-from reports.support import BANK_KEY
+
+from .support import BANK_KEY
 
 ROUTERS = (reports.router, routes.router, analyst.router)
 
@@ -58,7 +59,7 @@ def test_routes_follow_the_auth_rule(make_client: Callable[..., TestClient]) -> 
 
 
 def test_analyst_pages_open_with_an_analyst_key(make_client: Callable[..., TestClient]) -> None:
-    from reports.support import ANALYST_KEY
+    from .support import ANALYST_KEY
 
     client = make_client(reports_workers=0)
     page = client.get("/analyst/stats", headers={"X-API-Key": ANALYST_KEY})

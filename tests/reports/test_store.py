@@ -19,7 +19,8 @@ from qalxan.store.campaigns import campaign_detail, list_campaigns
 from qalxan.store.jobs import JobQueue
 from qalxan.store.models.reports import Campaign, CampaignIndicator, Job, Report
 from qalxan.store.reports import decision_stats, record_decision
-from reports.support import FAKE_BUYER_SMS, scam_message_detector, scam_url_detector
+
+from .support import FAKE_BUYER_SMS, scam_message_detector, scam_url_detector
 
 
 def service_for(store: Store, **overrides: object) -> ReportService:

@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 
 from qalxan.store.analysts import AnalystDirectory
 from qalxan.web.i18n import load_texts
-from reports.support import FAKE_BUYER_SMS, drain
+
+from .support import FAKE_BUYER_SMS, drain
 
 PASSWORD = "correct horse battery staple"
 
