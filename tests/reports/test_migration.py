@@ -52,7 +52,7 @@ def test_downgrade_and_upgrade_again(store: Store) -> None:
     from alembic import command
 
     cfg = store.alembic_config()
-    command.downgrade(cfg, "reports_0001@-1")
+    command.downgrade(cfg, "0001")
     assert not set(inspect(store.engine).get_table_names()) & TABLES
     store.migrate()
     assert set(inspect(store.engine).get_table_names()) >= TABLES
