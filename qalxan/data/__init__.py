@@ -19,7 +19,7 @@ from qalxan.domain.reasons import ReasonCatalog
 __all__ = ["load_brands", "load_reasons", "read_text", "read_yaml"]
 
 # Reason catalogues, one file per area; listed here explicitly (no discovery by scanning).
-REASON_FILES: tuple[str, ...] = ("reasons/core.yaml",)
+REASON_FILES: tuple[str, ...] = ("reasons/core.yaml", "reasons/url.yaml")
 
 
 def read_text(name: str) -> str:
