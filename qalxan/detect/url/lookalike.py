@@ -94,7 +94,7 @@ class LookalikeEngine:
         label_u = _unicode_label(domain.label)
         forms = self.confusables.skeletons(label_u)
         if label_u.isascii() and label_u not in forms:
-            forms = (label_u, *forms)
+            forms = (*forms, label_u)
         for skel in forms:
             found.extend(self._label_matches(skel, label_u, domain))
             if found:
@@ -142,11 +142,14 @@ class LookalikeEngine:
         stuck = self._country_code(compact, domain)
         if stuck is not None:
             return [stuck]
+        typo = self._typo(skel, raw, confusable, domain, max_edits=1)
+        if typo is not None:
+            return [typo]
         loose = self._by_loose.get(self.confusables.loose(compact))
         if loose is not None and self._typo_allowed(loose, domain):
             w = self.config.weight("homoglyph_loose")
             return [Match("homoglyph", loose.brand, loose.official, w, raw, "look-alike letters")]
-        typo = self._typo(skel, raw, confusable, domain)
+        typo = self._typo(skel, raw, confusable, domain, max_edits=2)
         if typo is not None:
             return [typo]
         combo = self._combo(skel, domain)
@@ -191,13 +194,16 @@ class LookalikeEngine:
             return True
         return term.typo_own_suffix and domain.suffix == term.suffix
 
-    def _typo(self, skel: str, raw: str, confusable: bool, domain: Domain) -> Match | None:
+    def _typo(
+        self, skel: str, raw: str, confusable: bool, domain: Domain, *, max_edits: int
+    ) -> Match | None:
         compact = skel.replace("-", "")
         best: tuple[int, Term] | None = None
         for term in self.terms_:
             if abs(len(term.compact) - len(compact)) > 2 or not self._typo_allowed(term, domain):
                 continue
             limit = 2 if len(term.compact) >= self.config.two_edit_length else 1
+            limit = min(limit, max_edits)
             d = min(OSA.distance(skel, term.text), OSA.distance(compact, term.compact))
             if d > limit and not _plural(term.compact, compact):
                 continue

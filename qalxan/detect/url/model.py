@@ -34,10 +34,10 @@ def normalise_url(text: str) -> str:
     return out[:MAX_CHARS]
 
 
-def _vectorizer(n_features: int, ngram_max: int) -> HashingVectorizer:
+def _vectorizer(n_features: int, ngram_min: int, ngram_max: int) -> HashingVectorizer:
     return HashingVectorizer(
         analyzer="char",
-        ngram_range=(3, ngram_max),
+        ngram_range=(ngram_min, ngram_max),
         n_features=n_features,
         alternate_sign=False,
         norm="l2",
@@ -52,14 +52,15 @@ class UrlModel:
 
     coef: NDArray[np.float32]
     intercept: float
-    ngram_max: int = 5
+    ngram_min: int = 2
+    ngram_max: int = 6
 
     @property
     def n_features(self) -> int:
         return int(self.coef.shape[0])
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_vec", _vectorizer(self.n_features, self.ngram_max))
+        object.__setattr__(self, "_vec", _vectorizer(self.n_features, self.ngram_min, self.ngram_max))
 
     def score_many(self, urls: Sequence[str]) -> NDArray[np.float64]:
         """Phishing probabilities of ``urls`` (raw URLs; normalised here)."""
@@ -80,24 +81,25 @@ class UrlModel:
         labels: Sequence[int],
         *,
         n_features: int = 2**18,
-        ngram_max: int = 5,
-        c: float = 4.0,
+        ngram_min: int = 2,
+        ngram_max: int = 6,
+        c: float = 16.0,
     ) -> UrlModel:
         """Fit on raw URLs and 0/1 labels (1 = phishing)."""
-        vec = _vectorizer(n_features, ngram_max)
+        vec = _vectorizer(n_features, ngram_min, ngram_max)
         x = vec.transform([normalise_url(u) for u in urls])
         y = np.asarray(labels, dtype=np.int8)
         clf = LogisticRegression(C=c, solver="liblinear", max_iter=200)
         clf.fit(x, y)
         coef = np.asarray(clf.coef_[0], dtype=np.float32)
-        return cls(coef=coef, intercept=float(clf.intercept_[0]), ngram_max=ngram_max)
+        return cls(coef, float(clf.intercept_[0]), ngram_min, ngram_max)
 
     def to_arrays(self) -> dict[str, Any]:
         """Arrays to store (``numpy.savez_compressed``); weights kept as float16."""
         return {
             "coef": self.coef.astype(np.float16),
             "intercept": np.array([self.intercept]),
-            "ngram_max": np.array([self.ngram_max]),
+            "ngram": np.array([self.ngram_min, self.ngram_max]),
         }
 
     @classmethod
@@ -106,5 +108,6 @@ class UrlModel:
         return cls(
             coef=np.asarray(arrays["coef"], dtype=np.float32),
             intercept=float(arrays["intercept"][0]),
-            ngram_max=int(arrays["ngram_max"][0]),
+            ngram_min=int(arrays["ngram"][0]),
+            ngram_max=int(arrays["ngram"][1]),
         )
