@@ -78,8 +78,16 @@ def test_analyze_many_keeps_order_and_errors(detector: UrlDetector) -> None:
 
 _URLISH = st.text(
     alphabet=st.sampled_from(
-        list("abcdehklnprstxz0123456789-._~:/?#[]@!$&'()*+,;=%")
-        + ["ə", "ı", "а", "\x00", " ", "\u200b", "İ"]
+        [
+            *list("abcdehklnprstxz0123456789-._~:/?#[]@!$&'()*+,;=%"),
+            "ə",
+            "ı",
+            "а",
+            "\x00",
+            " ",
+            "\u200b",
+            "İ",
+        ]
     ),
     max_size=80,
 )

@@ -60,7 +60,9 @@ class UrlModel:
         return int(self.coef.shape[0])
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_vec", _vectorizer(self.n_features, self.ngram_min, self.ngram_max))
+        object.__setattr__(
+            self, "_vec", _vectorizer(self.n_features, self.ngram_min, self.ngram_max)
+        )
 
     def score_many(self, urls: Sequence[str]) -> NDArray[np.float64]:
         """Phishing probabilities of ``urls`` (raw URLs; normalised here)."""
