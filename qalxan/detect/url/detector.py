@@ -90,12 +90,12 @@ class UrlDetector:
         url = parse_url(text)
         reasons, brand, matches = self._host_reasons(url.domain)
         context = self.hosting.kind_of(url.domain)
-        if brand is None:
+        if brand is None and context != "shortener":
             path_hits = self.lookalike.path_matches(_path_text(url), url.domain)
             reasons += [self._match_reason(m) for m in path_hits]
             matches = matches + path_hits
-        if self.model is not None and context != "shortener" and brand is None:
-            reasons.append(self._model_reason(url))
+        if self.model is not None and brand is None:
+            reasons.append(self._model_reason(url, capped=context == "shortener"))
         return self._verdict("url", text, url.canonical, url.domain, reasons, matches, brand)
 
     def analyze_domain(self, item: Any) -> Verdict:
@@ -164,10 +164,13 @@ class UrlDetector:
             detail=match.detail,
         )
 
-    def _model_reason(self, url: Url) -> Reason:
+    def _model_reason(self, url: Url, *, capped: bool) -> Reason:
+        """The model's probability as a reason; on a shortener it may rank but never flag."""
         assert self.model is not None
         p = self.model.score(url.canonical)
         weight = round(p * self.lookalike.config.weight("model_weight"), 6)
+        if capped:
+            weight = min(weight, self.lookalike.config.weight("shortener_model_cap"))
         return self.reasons.reason("model.url", weight, f"{p:.3f}", where="url")
 
     def _verdict(

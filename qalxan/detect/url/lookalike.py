@@ -10,6 +10,7 @@ lines, and only those get the full analysis.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -76,6 +77,10 @@ class LookalikeEngine:
             (d, b.id) for b in brands for d in b.domains if "." in d and d.strip(".")
         )
         self._index: ScreenIndex | None = None
+        names = sorted({re.escape(d) for d, _ in self._officials}, key=len, reverse=True)
+        self._official_in_text = re.compile(
+            r"(?<![a-z0-9-])(" + "|".join(names or ["(?!)"]) + r")(?![a-z0-9-])"
+        )
 
     # -- reverse mode -----------------------------------------------------------------------
 
@@ -116,10 +121,12 @@ class LookalikeEngine:
             return []
         weight = self.config.weight("path")
         out: list[Match] = []
-        for official, brand in self._officials:
-            if official in text:
-                out.append(Match("path", brand, official, weight, official, "domain", "path"))
-                return out
+        hit = self._official_in_text.search(text)
+        if hit is not None:
+            official = hit.group(1)
+            brand = dict(self._officials)[official]
+            out.append(Match("path", brand, official, weight, official, "domain", "path"))
+            return out
         for term in self._distinctive:
             if term.compact in text or (term.text != term.compact and term.text in text):
                 out.append(

@@ -1,4 +1,4 @@
-"""The lexical URL model: hashed character n-grams and a logistic regression.
+"""The lexical URL model: hashed byte n-grams (2-6) and a logistic regression.
 
 It catches phishing of brands the registry does not list. URLs are normalised before
 featurising (lowercase, no scheme, no leading ``www.``, no trailing ``/``): the training data
@@ -8,17 +8,19 @@ model that sees them learns the artifact instead of phishing.
 
 from __future__ import annotations
 
+import math
 import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.feature_extraction.text import HashingVectorizer
+from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
-__all__ = ["UrlModel", "normalise_url"]
+__all__ = ["UrlModel", "featurise", "normalise_url"]
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
 _WWW = re.compile(r"^www\d{0,2}\.")
@@ -34,15 +36,36 @@ def normalise_url(text: str) -> str:
     return out[:MAX_CHARS]
 
 
-def _vectorizer(n_features: int, ngram_min: int, ngram_max: int) -> HashingVectorizer:
-    return HashingVectorizer(
-        analyzer="char",
-        ngram_range=(ngram_min, ngram_max),
-        n_features=n_features,
-        alternate_sign=False,
-        norm="l2",
-        lowercase=False,
-        dtype=np.float32,
+def featurise(text: str, ngram_min: int, ngram_max: int, n_features: int) -> dict[int, float]:
+    """L2-normalised counts of hashed byte n-grams of an already normalised URL.
+
+    CRC-32 keeps the buckets stable across processes and machines (Python's ``hash`` of
+    strings is salted per process).
+    """
+    data = text.encode("utf-8")
+    counts: dict[int, float] = {}
+    for n in range(ngram_min, ngram_max + 1):
+        for i in range(len(data) - n + 1):
+            h = zlib.crc32(data[i : i + n]) % n_features
+            counts[h] = counts.get(h, 0.0) + 1.0
+    norm = math.sqrt(sum(v * v for v in counts.values())) or 1.0
+    return {h: v / norm for h, v in counts.items()}
+
+
+def _matrix(
+    texts: Sequence[str], ngram_min: int, ngram_max: int, n_features: int
+) -> sparse.csr_matrix:
+    indptr = [0]
+    indices: list[int] = []
+    values: list[float] = []
+    for text in texts:
+        feats = featurise(text, ngram_min, ngram_max, n_features)
+        indices.extend(feats)
+        values.extend(feats.values())
+        indptr.append(len(indices))
+    return sparse.csr_matrix(
+        (np.asarray(values, dtype=np.float32), np.asarray(indices), np.asarray(indptr)),
+        shape=(len(texts), n_features),
     )
 
 
@@ -60,21 +83,18 @@ class UrlModel:
         return int(self.coef.shape[0])
 
     def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "_vec", _vectorizer(self.n_features, self.ngram_min, self.ngram_max)
-        )
+        object.__setattr__(self, "_weights", self.coef.astype(np.float64).tolist())
 
     def score_many(self, urls: Sequence[str]) -> NDArray[np.float64]:
         """Phishing probabilities of ``urls`` (raw URLs; normalised here)."""
-        if not urls:
-            return np.zeros(0)
-        x = self._vec.transform([normalise_url(u) for u in urls])  # type: ignore[attr-defined]
-        z = np.asarray(x @ self.coef, dtype=np.float64) + self.intercept
-        return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
+        return np.array([self.score(u) for u in urls], dtype=np.float64)
 
     def score(self, url: str) -> float:
         """Phishing probability of one URL."""
-        return float(self.score_many([url])[0])
+        weights: list[float] = self._weights  # type: ignore[attr-defined]
+        feats = featurise(normalise_url(url), self.ngram_min, self.ngram_max, self.n_features)
+        z = self.intercept + sum(weights[h] * v for h, v in feats.items())
+        return 1.0 / (1.0 + math.exp(-max(-500.0, min(500.0, z))))
 
     @classmethod
     def fit(
@@ -88,8 +108,7 @@ class UrlModel:
         c: float = 16.0,
     ) -> UrlModel:
         """Fit on raw URLs and 0/1 labels (1 = phishing)."""
-        vec = _vectorizer(n_features, ngram_min, ngram_max)
-        x = vec.transform([normalise_url(u) for u in urls])
+        x = _matrix([normalise_url(u) for u in urls], ngram_min, ngram_max, n_features)
         y = np.asarray(labels, dtype=np.int8)
         clf = LogisticRegression(C=c, solver="liblinear", max_iter=200)
         clf.fit(x, y)
