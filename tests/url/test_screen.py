@@ -6,7 +6,7 @@ import dnstwist
 import pytest
 
 from qalxan.data import load_brands
-from qalxan.detect.url import UrlDetector
+from qalxan.detect.url import LookalikeEngine, UrlDetector
 from qalxan.domain.brands import Brand
 from qalxan.service import Engine
 from qalxan.service.url import build_lookalike
@@ -86,3 +86,33 @@ def test_new_brands_are_picked_up(url_engine: Engine) -> None:
     assert lookalike.imitations_of("azerce11.com")[0].technique == "homoglyph"
     assert lookalike.imitations_of("azercell-bonus.az")[0].technique == "combosquat"
     assert [h for h, _ in lookalike.screen(["azercel.com", "example.org"])] == ["azercel.com"]
+
+
+@pytest.fixture(scope="module")
+def bina_lookalike(url_engine: Engine) -> LookalikeEngine:
+    bina = Brand.from_dict(
+        {"id": "bina", "name": "Bina.az", "category": "marketplace", "domains": ["bina.az"]}
+    )
+    return build_lookalike(url_engine.with_brands(load_brands().replaced(bina)))
+
+
+@pytest.mark.parametrize(
+    ("host", "flagged"),
+    [
+        ("binance.com", False),
+        ("binary.com", False),
+        ("kabina.az", False),
+        ("bina.com", False),
+        ("combination.net", False),
+        ("bina-az.com", True),
+        ("binaaz-odenis.com", True),
+        ("bina.az.login-secure.com", True),
+        ("binna.az", True),
+        ("bina-kart.info", True),
+    ],
+)
+def test_short_brand_bina(bina_lookalike: LookalikeEngine, host: str, flagged: bool) -> None:
+    lookalike = bina_lookalike
+    found = lookalike.imitations_of(host)
+    assert bool(found and found[0].weight >= 0.4) is flagged, found
+    assert bool(lookalike.screen([host])) is flagged
