@@ -1,6 +1,8 @@
 """Lookalike screening over the Tranco top-1M, side by side with a dnstwist baseline.
 
-Run: ``python -m bench url_screen`` (``QX_BENCH_TRANCO=N`` for the first N domains only).
+Run: ``python -m bench url_screen`` (``QX_BENCH_TRANCO=N`` for the first N domains only;
+``QX_BENCH_BRANDS=FILE.yaml`` to screen against another registry file, same format as
+``qalxan/data/brands.yaml``).
 
 Figures (CPU seconds of this process, so per core):
 - our batch screening of every Tranco domain against the full brand registry (one
@@ -21,6 +23,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import yaml
+
+from qalxan.domain.brands import Brand, BrandRegistry
 from qalxan.service import Engine
 from qalxan.settings import Settings
 
@@ -48,6 +53,14 @@ def _dnstwist_permutations(domains: list[str]) -> dict[str, str]:
     return perms
 
 
+def _registry() -> BrandRegistry | None:
+    path = os.environ.get("QX_BENCH_BRANDS")
+    if not path:
+        return None
+    doc = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return BrandRegistry(Brand.from_dict(entry) for entry in doc["brands"])
+
+
 def _cpu(fn, *args):  # type: ignore[no-untyped-def]
     start = time.process_time()
     result = fn(*args)
@@ -57,7 +70,7 @@ def _cpu(fn, *args):  # type: ignore[no-untyped-def]
 def main() -> None:
     limit = int(os.environ.get("QX_BENCH_TRANCO", "0")) or None
     hosts = _tranco(limit)
-    engine = Engine(Settings())
+    engine = Engine(Settings(), brands=_registry())
     lookalike = engine.detector("url").lookalike
     n_brands = len(engine.brands)
     brand_domains = sorted({d for b in engine.brands for d in b.domains})

@@ -73,6 +73,11 @@ class LookalikeEngine:
         self._words = frozenset(config.combo_words) | frozenset(config.country_codes)
         self._vocab = self._words | frozenset(self._by_compact)
         self._strong = frozenset(config.strong_words) | frozenset(config.country_codes)
+        self._stuck_tails = tuple(
+            dict.fromkeys(
+                [*config.country_codes, *(t.suffix.replace(".", "") for t in self.terms_)]
+            )
+        )
         self._officials = tuple(
             (d, b.id) for b in brands for d in b.domains if "." in d and d.strip(".")
         )
@@ -183,13 +188,17 @@ class LookalikeEngine:
         )
 
     def _country_code(self, compact: str, domain: Domain) -> Match | None:
-        for cc in self.config.country_codes:
-            n = len(cc)
-            for head, tail in ((compact[:-n], compact[-n:]), (compact[n:], compact[:n])):
-                if tail != cc or not head:
+        """The brand stuck to a country code or to its own suffix (``kapitalbankaz``,
+        ``az-kapitalbank``, ``bakcellcom``)."""
+        for tail in self._stuck_tails:
+            n = len(tail)
+            for head, rest in ((compact[:-n], compact[-n:]), (compact[n:], compact[:n])):
+                if rest != tail or not head:
                     continue
                 term = self._by_compact.get(head)
-                if term is not None and (term.distinctive or term.own_label):
+                if term is None or not (term.distinctive or term.own_label):
+                    continue
+                if tail in self.config.country_codes or tail == term.suffix.replace(".", ""):
                     w = self.config.weight("country_code")
                     return Match(
                         "tld_swap", term.brand, term.official, w, domain.registered, "country code"

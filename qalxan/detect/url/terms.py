@@ -54,6 +54,7 @@ class LookalikeConfig:
     affix_words: tuple[str, ...] = ()
     legitimate: frozenset[str] = frozenset()
     short_length: int = 5
+    typo_anywhere_length: int = 8
     two_edit_length: int = 10
     ascii_glyphs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     sequences: Mapping[str, str] = field(default_factory=dict)
@@ -74,6 +75,7 @@ class LookalikeConfig:
                 affix_words=tuple(str(w).lower() for w in doc["affix_words"]),
                 legitimate=frozenset(str(d).lower() for d in doc["legitimate_lookalikes"]),
                 short_length=int(doc["short_length"]),
+                typo_anywhere_length=int(doc["typo_anywhere_length"]),
                 two_edit_length=int(doc["two_edit_length"]),
                 ascii_glyphs={str(k): tuple(map(str, v)) for k, v in doc["ascii_glyphs"].items()},
                 sequences={str(k): str(v) for k, v in doc["sequences"].items()},
@@ -122,12 +124,17 @@ def build_terms(
         for text, official, suffix, own in candidates:
             text = text.strip("-")
             compact = text.replace("-", "")
-            if len(compact) < 2 or compact in seen:
+            # a name that is itself a glue word (my of my.gov.az) cannot be told from the glue
+            if len(compact) < 3 or compact in seen or compact in config.combo_words:
                 continue
             generic = compact in config.generic_words or text in config.generic_words
             distinctive = len(compact) > config.short_length and not generic
             core = _core(compact, config.affix_words)
-            anywhere = distinctive and len(core) >= config.short_length
+            anywhere = (
+                distinctive
+                and len(compact) >= config.typo_anywhere_length
+                and len(core) >= config.short_length
+            )
             seen[compact] = Term(text, brand.id, official, suffix, own, distinctive, anywhere)
     return tuple(seen.values())
 
