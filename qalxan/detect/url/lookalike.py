@@ -73,14 +73,14 @@ class LookalikeEngine:
         self._words = frozenset(config.combo_words) | frozenset(config.country_codes)
         self._vocab = self._words | frozenset(self._by_compact)
         self._strong = frozenset(config.strong_words) | frozenset(config.country_codes)
-        self._stuck_tails = tuple(
-            dict.fromkeys(
-                [*config.country_codes, *(t.suffix.replace(".", "") for t in self.terms_)]
-            )
-        )
         self._officials = tuple(
             (d, b.id) for b in brands for d in b.domains if "." in d and d.strip(".")
         )
+        self._own_tails: dict[str, set[str]] = {b.id: set() for b in brands}
+        for d, b in self._officials:
+            self._own_tails[b].add(d.partition(".")[2].replace(".", ""))
+        tails = [*config.country_codes, *(t for ts in self._own_tails.values() for t in ts)]
+        self._stuck_tails = tuple(t for t in dict.fromkeys(tails) if t)
         self._index: ScreenIndex | None = None
         names = sorted({re.escape(d) for d, _ in self._officials}, key=len, reverse=True)
         self._official_in_text = re.compile(
@@ -198,7 +198,7 @@ class LookalikeEngine:
                 term = self._by_compact.get(head)
                 if term is None or not (term.distinctive or term.own_label):
                     continue
-                if tail in self.config.country_codes or tail == term.suffix.replace(".", ""):
+                if tail in self.config.country_codes or tail in self._own_tails[term.brand]:
                     w = self.config.weight("country_code")
                     return Match(
                         "tld_swap", term.brand, term.official, w, domain.registered, "country code"
