@@ -11,6 +11,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from qalxan.detect.url import UrlDetector, UrlModel, normalise_url
+from qalxan.detect.url.model import dense_features
 from qalxan.service.url import LabelledUrl, evaluate_scores, load_model, train
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "qalxan/data/models/url"
@@ -102,3 +103,11 @@ def test_evaluate_scores_per_source() -> None:
     assert report["sources"]["phish_only"]["recall_at_overall_fpr_1%"] == 0.0
     assert report["sources"]["benign_only"]["fpr_at_overall_fpr_1%"] == 0.0
     assert np.isfinite(report["overall"]["thresholds"]["1%"])
+
+
+def test_dense_features_see_shape_not_scheme() -> None:
+    a = dense_features(normalise_url("https://www.192.168.1.10/a/b/login.php?x=1"))
+    b = dense_features(normalise_url("192.168.1.10/a/b/login.php?x=1"))
+    assert a == b
+    assert a[9] == 1.0  # IPv4 host
+    assert dense_features("user@evil.com/x")[8] == 1.0
