@@ -10,6 +10,7 @@ import sys
 
 BENCHMARKS: tuple[str, ...] = (
     "parsers",
+    "url_screen",
     "flow_decode",
     "ddos_delay",
     "ddos_fastnetmon",

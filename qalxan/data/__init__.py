@@ -21,6 +21,7 @@ __all__ = ["load_brands", "load_reasons", "read_text", "read_yaml"]
 # Reason catalogues, one file per area; listed here explicitly (no discovery by scanning).
 REASON_FILES: tuple[str, ...] = (
     "reasons/core.yaml",
+    "reasons/url.yaml",
     "reasons/ddos.yaml",
     "reasons/message.yaml",
     "reasons/page.yaml",

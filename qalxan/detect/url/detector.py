@@ -1,0 +1,223 @@
+"""The URL and domain detector: lookalike reasons plus the lexical model, in one verdict.
+
+``analyze(url)`` parses the URL (bad input raises :class:`UrlError`), asks the lookalike
+engine which brand the host imitates (host, subdomain, path), adds context (free hosting,
+shortener, dynamic DNS) and the model's probability, and builds the verdict from those
+reasons. ``analyze_domain(domain)`` is the same without path and model. A host the brand owns
+gets the ``brand.official`` reason and is never flagged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from qalxan.detect.url.lookalike import LookalikeEngine, Match
+from qalxan.detect.url.model import UrlModel
+from qalxan.domain.errors import DomainError, UrlError
+from qalxan.domain.reasons import ReasonCatalog
+from qalxan.domain.url import Domain, Url, parse_domain, parse_url
+from qalxan.domain.verdict import Indicator, Reason, Thresholds, Verdict
+
+__all__ = ["HostingLists", "UrlDetector"]
+
+
+@dataclass(frozen=True)
+class HostingLists:
+    """Registered domains that are context, not verdicts."""
+
+    shorteners: frozenset[str] = frozenset()
+    free_hosting: frozenset[str] = frozenset()
+    dynamic_dns: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_mapping(cls, doc: Mapping[str, Iterable[str]]) -> HostingLists:
+        def norm(key: str) -> frozenset[str]:
+            return frozenset(str(d).lower().strip(".") for d in doc.get(key) or ())
+
+        return cls(norm("shorteners"), norm("free_hosting"), norm("dynamic_dns"))
+
+    def kind_of(self, domain: Domain) -> str | None:
+        """``shortener``, ``free_hosting``, ``dynamic_dns`` or ``None``."""
+        host = domain.host
+        for kind, names in (
+            ("shortener", self.shorteners),
+            ("free_hosting", self.free_hosting),
+            ("dynamic_dns", self.dynamic_dns),
+        ):
+            if any(host == n or host.endswith("." + n) for n in names):
+                return kind
+        if domain.private_suffix and any(
+            domain.suffix == n or domain.suffix.endswith("." + n) for n in self.free_hosting
+        ):
+            return "free_hosting"
+        return None
+
+
+_CONTEXT_CODES = {
+    "shortener": "context.shortener",
+    "free_hosting": "context.free_hosting",
+    "dynamic_dns": "context.dynamic_dns",
+}
+
+
+class UrlDetector:
+    """Judges URLs (kind ``url``) and bare domains (kind ``domain``)."""
+
+    kind: ClassVar[str] = "url"
+
+    def __init__(
+        self,
+        *,
+        lookalike: LookalikeEngine,
+        reasons: ReasonCatalog,
+        hosting: HostingLists,
+        model: UrlModel | None = None,
+        thresholds: Thresholds = Thresholds(),
+    ) -> None:
+        self.lookalike = lookalike
+        self.reasons = reasons
+        self.hosting = hosting
+        self.model = model
+        self.thresholds = thresholds
+
+    # -- public API ------------------------------------------------------------------------
+
+    def analyze(self, item: Any) -> Verdict:
+        """Verdict on one URL; raise :class:`UrlError` when it cannot be parsed."""
+        text = _as_text(item, "url")
+        url = parse_url(text)
+        reasons, brand, matches = self._host_reasons(url.domain)
+        context = self.hosting.kind_of(url.domain)
+        if brand is None and context != "shortener":
+            path_hits = self.lookalike.path_matches(_path_text(url), url.domain)
+            reasons += [self._match_reason(m) for m in path_hits]
+            matches = matches + path_hits
+        if self.model is not None and brand is None:
+            reasons.append(self._model_reason(url, capped=context == "shortener"))
+        return self._verdict("url", text, url.canonical, url.domain, reasons, matches, brand)
+
+    def analyze_domain(self, item: Any) -> Verdict:
+        """Verdict on one bare domain: which brand it imitates and how (reverse mode)."""
+        text = _as_text(item, "domain")
+        domain = parse_domain(text)
+        reasons, brand, matches = self._host_reasons(domain)
+        return self._verdict("domain", text, domain.host, domain, reasons, matches, brand)
+
+    def analyze_many(self, items: Sequence[str]) -> list[Verdict | UrlError]:
+        """Verdicts of many URLs, with the error in place of each bad one (order kept)."""
+        out: list[Verdict | UrlError] = []
+        for item in items:
+            try:
+                out.append(self.analyze(item))
+            except UrlError as exc:
+                out.append(exc)
+        return out
+
+    def screen(self, hosts: Sequence[str]) -> list[tuple[str, list[Match]]]:
+        """Batch lookalike screening of host names (see :meth:`LookalikeEngine.screen`)."""
+        return self.lookalike.screen(hosts)
+
+    @classmethod
+    def conformance_inputs(cls) -> Sequence[Any]:
+        return [
+            "https://kapitalbank.az/",
+            "http://kapitalbank-login.com/az",
+            "bit.ly/3abcd",
+            "",
+            "javascript:alert(1)",
+        ]
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _host_reasons(self, domain: Domain) -> tuple[list[Reason], str | None, list[Match]]:
+        """Reasons about the host; the brand set only when the host is official."""
+        owner = self.lookalike.owner(domain.host) if not domain.is_ip else None
+        if owner is not None:
+            brand = self.lookalike.brands.get(owner)
+            name = brand.name if brand is not None else owner
+            w = self.lookalike.config.weight("official")
+            reason = self.reasons.reason("brand.official", w, domain.host, where="host", brand=name)
+            return [reason], owner, []
+        matches = self.lookalike.imitations(domain)
+        reasons = [self._match_reason(m) for m in matches]
+        context = self.hosting.kind_of(domain)
+        if context is not None:
+            weight = self.lookalike.config.weight(context)
+            reasons.append(
+                self.reasons.reason(
+                    _CONTEXT_CODES[context], weight, domain.registered, where="host"
+                )
+            )
+        return reasons, None, matches
+
+    def _match_reason(self, match: Match) -> Reason:
+        brand = self.lookalike.brands.get(match.brand)
+        return self.reasons.reason(
+            f"lookalike.{match.technique}",
+            match.weight,
+            match.evidence,
+            where=match.where,
+            brand=brand.name if brand is not None else match.brand,
+            official=match.official,
+            detail=match.detail,
+        )
+
+    def _model_reason(self, url: Url, *, capped: bool) -> Reason:
+        """The model's probability as a reason; on a shortener it may rank but never flag."""
+        assert self.model is not None
+        p = self.model.score(url.canonical)
+        weight = round(p * self.lookalike.config.weight("model_weight"), 6)
+        if capped:
+            weight = min(weight, self.lookalike.config.weight("shortener_model_cap"))
+        return self.reasons.reason("model.url", weight, f"{p:.3f}", where="url")
+
+    def _verdict(
+        self,
+        kind: str,
+        text: str,
+        canonical: str,
+        domain: Domain,
+        reasons: list[Reason],
+        matches: list[Match],
+        owner: str | None,
+    ) -> Verdict:
+        indicators = [Indicator(kind, canonical)] if kind == "url" else []
+        indicators.append(Indicator("ip" if domain.is_ip else "domain", domain.host))
+        brand = owner
+        if matches:
+            brand = max(matches, key=lambda m: m.weight).brand
+        extra: dict[str, Any] = {
+            "canonical": canonical,
+            "imitates": [m.to_dict() for m in matches],
+        }
+        if owner is not None:
+            extra["official"] = True
+        return Verdict.from_reasons(
+            kind,
+            text,
+            reasons,
+            indicators=indicators,
+            brand=brand,
+            extra=extra,
+            thresholds=self.thresholds,
+        )
+
+
+def _as_text(item: Any, field: str) -> str:
+    error = UrlError if field == "url" else DomainError
+    if not isinstance(item, str):
+        raise error("expected text", field=field)
+    if not item.strip():
+        raise error("empty", field=field, value=item)
+    return item
+
+
+def _path_text(url: Url) -> str:
+    parts = [url.path]
+    if url.query:
+        parts.append(url.query)
+    if url.fragment:
+        parts.append(url.fragment)
+    return "?".join(parts)

@@ -1,0 +1,381 @@
+"""The lookalike engine: which brand a domain imitates, and how.
+
+:meth:`LookalikeEngine.imitations` is the full analysis of one host (reverse mode): it folds
+the registered label to its skeleton and tries, in order, exact name on a foreign suffix
+(``tld_swap``), the brand stuck to a country code, homoglyphs, typos, combosquatting, the
+brand in a subdomain and dot insertion. :meth:`LookalikeEngine.screen` is the batch path: one
+Aho-Corasick pass over the whole batch with precomputed variant labels selects candidate
+lines, and only those get the full analysis.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import idna
+from rapidfuzz.distance import OSA
+
+from qalxan.detect.url.screen import ScreenIndex
+from qalxan.detect.url.skeleton import Confusables
+from qalxan.detect.url.terms import LookalikeConfig, Term, build_terms
+from qalxan.detect.url.variants import name_edit
+from qalxan.domain.brands import BrandRegistry
+from qalxan.domain.errors import DomainError
+from qalxan.domain.url import Domain, split_domain
+
+__all__ = ["LookalikeEngine", "Match"]
+
+FLAG_WEIGHT = 0.4
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One imitation: technique, brand, official domain, weight and what matched."""
+
+    technique: str
+    brand: str
+    official: str
+    weight: float
+    evidence: str
+    detail: str = ""
+    where: str = "host"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "technique": self.technique,
+            "brand": self.brand,
+            "official": self.official,
+            "weight": round(self.weight, 4),
+            "evidence": self.evidence,
+            "detail": self.detail,
+            "where": self.where,
+        }
+
+
+class LookalikeEngine:
+    """Compares hosts with the brand registry (pure; build once, reuse)."""
+
+    def __init__(
+        self, brands: BrandRegistry, confusables: Confusables, config: LookalikeConfig
+    ) -> None:
+        self.brands = brands
+        self.confusables = confusables
+        self.config = config
+        self.terms_: tuple[Term, ...] = build_terms(brands, confusables, config)
+        self._by_compact = {t.compact: t for t in self.terms_}
+        self._by_loose: dict[str, Term] = {}
+        for t in self.terms_:
+            self._by_loose.setdefault(confusables.loose(t.compact), t)
+        self._distinctive = tuple(t for t in self.terms_ if t.distinctive)
+        self._words = frozenset(config.combo_words) | frozenset(config.country_codes)
+        self._vocab = self._words | frozenset(self._by_compact)
+        self._strong = frozenset(config.strong_words) | frozenset(config.country_codes)
+        self._officials = tuple(
+            (d, b.id) for b in brands for d in b.domains if "." in d and d.strip(".")
+        )
+        self._own_tails: dict[str, set[str]] = {b.id: set() for b in brands}
+        for d, b in self._officials:
+            self._own_tails[b].add(d.partition(".")[2].replace(".", ""))
+        tails = [*config.country_codes, *(t for ts in self._own_tails.values() for t in ts)]
+        self._stuck_tails = tuple(t for t in dict.fromkeys(tails) if t)
+        self._index: ScreenIndex | None = None
+        names = sorted({re.escape(d) for d, _ in self._officials}, key=len, reverse=True)
+        self._official_in_text = re.compile(
+            r"(?<![a-z0-9-])(" + "|".join(names or ["(?!)"]) + r")(?![a-z0-9-])"
+        )
+
+    # -- reverse mode -----------------------------------------------------------------------
+
+    def owner(self, host: str) -> str | None:
+        """The id of the brand owning ``host`` (or a parent domain of it)."""
+        brand = self.brands.owner_of_host(host)
+        return brand.id if brand is not None else None
+
+    def imitations(self, domain: Domain) -> list[Match]:
+        """Every imitation found in ``domain``, strongest first (empty for owned hosts)."""
+        if domain.is_ip or not domain.suffix or self.owner(domain.host):
+            return []
+        if domain.registered in self.config.legitimate:
+            return []
+        found: list[Match] = []
+        label_u = _unicode_label(domain.label)
+        forms = self.confusables.skeletons(label_u)
+        if label_u.isascii() and label_u not in forms:
+            forms = (*forms, label_u)
+        for skel in forms:
+            found.extend(self._label_matches(skel, label_u, domain))
+            if found:
+                break
+        found.extend(self._subdomain_matches(domain))
+        return _best_per_technique(found)
+
+    def imitations_of(self, host: str) -> list[Match]:
+        """:meth:`imitations` of a host name given as text (invalid names give none)."""
+        try:
+            return self.imitations(split_domain(host))
+        except DomainError:
+            return []
+
+    def path_matches(self, path: str, domain: Domain) -> list[Match]:
+        """The brand named in the path or query of a foreign site (``site.com/kapitalbank/``)."""
+        text = path.lower()
+        if len(text) < 3 or self.owner(domain.host):
+            return []
+        weight = self.config.weight("path")
+        out: list[Match] = []
+        hit = self._official_in_text.search(text)
+        if hit is not None:
+            official = hit.group(1)
+            brand = dict(self._officials)[official]
+            out.append(Match("path", brand, official, weight, official, "domain", "path"))
+            return out
+        for term in self._distinctive:
+            if term.compact in text or (term.text != term.compact and term.text in text):
+                out.append(
+                    Match("path", term.brand, term.official, weight, term.text, "name", "path")
+                )
+                return out
+        return out
+
+    # -- label analysis ---------------------------------------------------------------------
+
+    def _label_matches(self, skel: str, raw: str, domain: Domain) -> list[Match]:
+        compact = skel.replace("-", "")
+        confusable = raw.replace("-", "") != compact
+        hosted = domain.private_suffix
+        exact = self._by_compact.get(compact)
+        if exact is not None:
+            hit = self._exact(exact, skel, raw, confusable, domain, hosted)
+            if hit is not None:
+                return [hit]
+        stuck = self._country_code(compact, domain)
+        if stuck is not None:
+            return [stuck]
+        typo = self._typo(skel, raw, confusable, domain, max_edits=1)
+        if typo is not None:
+            return [typo]
+        loose = self._by_loose.get(self.confusables.loose(compact))
+        if loose is not None and self._typo_allowed(loose, domain):
+            w = self.config.weight("homoglyph_loose")
+            return [Match("homoglyph", loose.brand, loose.official, w, raw, "look-alike letters")]
+        typo = self._typo(skel, raw, confusable, domain, max_edits=2)
+        if typo is not None:
+            return [typo]
+        combo = self._combo(skel, domain)
+        if combo is not None and hosted:
+            return [Match("subdomain", combo.brand, combo.official, combo.weight, raw, "hosting")]
+        return [combo] if combo is not None else []
+
+    def _exact(
+        self, term: Term, skel: str, raw: str, confusable: bool, domain: Domain, hosted: bool
+    ) -> Match | None:
+        w = self.config.weight
+        if confusable:
+            return Match("homoglyph", term.brand, term.official, w("homoglyph"), raw, "letters")
+        if not term.distinctive and not term.own_label:
+            return None
+        if hosted:
+            return Match("subdomain", term.brand, term.official, w("subdomain"), raw, "hosting")
+        if domain.suffix == term.suffix:
+            return Match("typo", term.brand, term.official, w("typo"), raw, "hyphenation")
+        if not term.distinctive:
+            return None
+        return Match(
+            "tld_swap", term.brand, term.official, w("tld_swap"), domain.registered, "suffix"
+        )
+
+    def _country_code(self, compact: str, domain: Domain) -> Match | None:
+        """The brand stuck to a country code or to its own suffix (``kapitalbankaz``,
+        ``az-kapitalbank``, ``bakcellcom``)."""
+        for tail in self._stuck_tails:
+            n = len(tail)
+            for head, rest in ((compact[:-n], compact[-n:]), (compact[n:], compact[:n])):
+                if rest != tail or not head:
+                    continue
+                term = self._by_compact.get(head)
+                if term is None or not (term.distinctive or term.own_label):
+                    continue
+                if tail in self.config.country_codes or tail in self._own_tails[term.brand]:
+                    w = self.config.weight("country_code")
+                    return Match(
+                        "tld_swap", term.brand, term.official, w, domain.registered, "country code"
+                    )
+        return None
+
+    def _typo_allowed(self, term: Term, domain: Domain) -> bool:
+        if term.typo_anywhere:
+            return True
+        return term.typo_own_suffix and domain.suffix == term.suffix
+
+    def _typo(
+        self, skel: str, raw: str, confusable: bool, domain: Domain, *, max_edits: int
+    ) -> Match | None:
+        compact = skel.replace("-", "")
+        best: tuple[int, Term] | None = None
+        for term in self.terms_:
+            if abs(len(term.compact) - len(compact)) > 2 or not self._typo_allowed(term, domain):
+                continue
+            limit = 2 if len(term.compact) >= self.config.two_edit_length else 1
+            limit = min(limit, max_edits)
+            d = min(OSA.distance(skel, term.text), OSA.distance(compact, term.compact))
+            if d > limit and not _plural(term.compact, compact):
+                continue
+            if best is None or d < best[0]:
+                best = (d, term)
+        if best is None:
+            return None
+        d, term = best
+        w = self.config.weight
+        if confusable:
+            return Match("homoglyph", term.brand, term.official, w("homoglyph"), raw, "and a typo")
+        detail = name_edit(term.text, skel, self.config.keyboard) if d <= 1 else "two edits"
+        if d <= 1 and not term.distinctive:
+            weight = w("typo_short")
+        else:
+            weight = w("typo") if d <= 1 else w("typo_two_edits")
+        return Match("typo", term.brand, term.official, weight, raw, detail)
+
+    def _combo(self, skel: str, domain: Domain) -> Match | None:
+        compact = skel.replace("-", "")
+        tokens = [t for t in skel.split("-") if t]
+        w = self.config.weight
+        for i, token in enumerate(tokens):
+            term = self._by_compact.get(token)
+            if term is None:
+                continue
+            rest = "".join(tokens[:i] + tokens[i + 1 :])
+            if rest and self._decomposable(rest, strong=not term.distinctive):
+                return Match("combosquat", term.brand, term.official, w("combosquat"), skel, rest)
+        for term in self.terms_:
+            t = term.compact
+            if t not in compact or t == compact:
+                continue
+            head, _, tail = compact.partition(t)
+            rest = head + tail
+            if (not term.distinctive) and (head and tail):
+                continue
+            if self._decomposable(rest, strong=not term.distinctive):
+                return Match("combosquat", term.brand, term.official, w("combosquat"), skel, rest)
+            if term.distinctive:
+                weight = w("combosquat_loose")
+                return Match("combosquat", term.brand, term.official, weight, skel, rest)
+        return None
+
+    def _decomposable(self, rest: str, *, strong: bool = False) -> bool:
+        return _word_break(rest, self._strong if strong else self._vocab)
+
+    # -- subdomain analysis ----------------------------------------------------------------
+
+    def _subdomain_matches(self, domain: Domain) -> list[Match]:
+        if not domain.subdomain:
+            return []
+        out: list[Match] = []
+        w = self.config.weight
+        host = "." + domain.host + "."
+        for official, brand in self._officials:
+            if "." + official + "." in host:
+                out.append(
+                    Match("subdomain", brand, official, w("subdomain"), domain.host, "domain")
+                )
+                return out
+        subs = domain.subdomain.split(".")
+        joined = self.confusables.skeleton(_unicode_label(subs[-1]) + domain.label)
+        term = self._by_compact.get(joined.replace("-", ""))
+        if term is not None and (term.distinctive or domain.suffix == term.suffix):
+            weight = w("typo") if term.distinctive else w("typo_short")
+            out.append(
+                Match("typo", term.brand, term.official, weight, domain.host, "dot insertion")
+            )
+            return out
+        for sub in subs:
+            skel = self.confusables.skeleton(_unicode_label(sub))
+            compact = skel.replace("-", "")
+            term = self._by_compact.get(compact)
+            if term is not None and term.distinctive:
+                out.append(
+                    Match("subdomain", term.brand, term.official, w("subdomain"), sub, "name")
+                )
+                return out
+            combo = self._combo(skel, domain)
+            if combo is not None and combo.weight >= w("combosquat"):
+                out.append(
+                    Match("subdomain", combo.brand, combo.official, w("subdomain"), sub, "name")
+                )
+                return out
+        return out
+
+    # -- batch screening -------------------------------------------------------------------
+
+    @property
+    def index(self) -> ScreenIndex:
+        """The precomputed screening automaton (built on first use)."""
+        if self._index is None:
+            self._index = ScreenIndex.build(self.terms_, self.config, self._officials)
+        return self._index
+
+    def screen(self, hosts: Sequence[str]) -> list[tuple[str, list[Match]]]:
+        """Flagged hosts of a batch with their imitations (order of first appearance)."""
+        out: list[tuple[str, list[Match]]] = []
+        for host in self.index.candidates(hosts, self._idn_candidate):
+            found = self.imitations_of(host)
+            if found and found[0].weight >= FLAG_WEIGHT:
+                out.append((host, found))
+        return out
+
+    def _idn_candidate(self, label: str) -> bool:
+        """Cheap test of an IDN label found by the screening pass."""
+        for skel in self.confusables.skeletons(_unicode_label(label)):
+            compact = skel.replace("-", "")
+            if compact in self._by_compact or self.confusables.loose(compact) in self._by_loose:
+                return True
+            if any(t.compact in compact for t in self._distinctive):
+                return True
+            if self.index.is_variant(compact):
+                return True
+        return False
+
+
+def _unicode_label(label: str) -> str:
+    if not label.startswith("xn--"):
+        return label
+    try:
+        return str(idna.decode(label))
+    except (idna.IDNAError, UnicodeError, ValueError):
+        return label
+
+
+def _plural(term: str, label: str) -> bool:
+    if len(label) != len(term) + 2:
+        return False
+    return any(
+        label == term[: i + 1] + "es" + term[i + 1 :] for i in range(len(term)) if term[i] in "sxz"
+    )
+
+
+@lru_cache(maxsize=16384)
+def _word_break(text: str, words: frozenset[str]) -> bool:
+    """``text`` is a sequence of ``words`` and digit runs (non-empty)."""
+    if not text:
+        return False
+    ok = [False] * (len(text) + 1)
+    ok[0] = True
+    for end in range(1, len(text) + 1):
+        for start in range(max(0, end - 20), end):
+            if not ok[start]:
+                continue
+            piece = text[start:end]
+            if piece in words or piece.isdigit():
+                ok[end] = True
+                break
+    return ok[-1]
+
+
+def _best_per_technique(matches: Iterable[Match]) -> list[Match]:
+    best: dict[str, Match] = {}
+    for m in matches:
+        if m.technique not in best or m.weight > best[m.technique].weight:
+            best[m.technique] = m
+    return sorted(best.values(), key=lambda m: (-m.weight, m.technique))

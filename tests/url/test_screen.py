@@ -1,0 +1,118 @@
+"""Batch screening finds what the full analysis finds, and misses nothing of dnstwist's."""
+
+from __future__ import annotations
+
+import dnstwist
+import pytest
+
+from qalxan.data import load_brands
+from qalxan.detect.url import LookalikeEngine, UrlDetector
+from qalxan.domain.brands import Brand
+from qalxan.service import Engine
+from qalxan.service.url import build_lookalike
+
+HOSTS = [
+    "google.com",
+    "kapitalbank.az",
+    "online.kapitalbank.az",
+    "kapitalbnak.az",
+    "www.kapitalbnak.az",
+    "kapital.bank.az",
+    "kapitalbank-login.com",
+    "xn--birbnk-6nf.az",
+    "birbank.bonus-az.com",
+    "tap.az.elan-odenis.com",
+    "naar.az",
+    "snare.com",
+    "nar-bonus.com",
+    "hometap.com",
+    "abbbank.az",
+    "kapitalbank-az.com",
+    "azerpost.github.io",
+    "",
+    "not a host",
+    "KAPITALBANK.COM",
+]
+
+
+def test_screen_agrees_with_full_analysis(detector: UrlDetector) -> None:
+    engine = detector.lookalike
+    screened = {h for h, _ in engine.screen(HOSTS)}
+    full = set()
+    for host in HOSTS:
+        found = engine.imitations_of(host.lower())
+        if found and found[0].weight >= 0.4:
+            full.add(host.lower())
+    assert screened == full
+    assert "kapitalbank.az" not in screened and "snare.com" not in screened
+    assert {"kapitalbnak.az", "xn--birbnk-6nf.az", "kapital.bank.az"} <= screened
+
+
+def test_screen_of_unicode_hosts(detector: UrlDetector) -> None:
+    flagged = dict(detector.screen(["birbаnk.az", "example.com"]))
+    assert list(flagged) == ["xn--birbnk-6nf.az"]
+    assert flagged["xn--birbnk-6nf.az"][0].technique == "homoglyph"
+
+
+@pytest.mark.parametrize("domain", ["kapitalbank.az", "nar.az", "e-gov.az"])
+def test_dnstwist_permutations_are_screened(detector: UrlDetector, domain: str) -> None:
+    fuzz = dnstwist.Fuzzer(domain)
+    fuzz.generate()
+    brands = detector.lookalike.brands
+    perms = [
+        p["domain"]
+        for p in fuzz.domains
+        if p["fuzzer"] != "*original" and brands.owner_of_host(p["domain"]) is None
+    ]
+    flagged = {h for h, _ in detector.screen(perms)}
+    recall = len(flagged) / len(perms)
+    assert recall >= 0.99, sorted(set(perms) - flagged)[:20]
+
+
+def test_new_brands_are_picked_up(url_engine: Engine) -> None:
+    azercell = Brand.from_dict(
+        {
+            "id": "azercell",
+            "name": "Azercell",
+            "category": "operator",
+            "keywords": ["azercell"],
+            "domains": ["azercell.com", "azercellim.com"],
+        }
+    )
+    engine = url_engine.with_brands(load_brands().replaced(azercell))
+    lookalike = build_lookalike(engine)
+    assert lookalike.imitations_of("azercell.com") == []
+    assert lookalike.imitations_of("azercellim.com") == []
+    assert lookalike.imitations_of("azerce11.com")[0].technique == "homoglyph"
+    assert lookalike.imitations_of("azercell-bonus.az")[0].technique == "combosquat"
+    assert [h for h, _ in lookalike.screen(["azercel.com", "example.org"])] == ["azercel.com"]
+
+
+@pytest.fixture(scope="module")
+def bina_lookalike(url_engine: Engine) -> LookalikeEngine:
+    bina = Brand.from_dict(
+        {"id": "bina", "name": "Bina.az", "category": "marketplace", "domains": ["bina.az"]}
+    )
+    return build_lookalike(url_engine.with_brands(load_brands().replaced(bina)))
+
+
+@pytest.mark.parametrize(
+    ("host", "flagged"),
+    [
+        ("binance.com", False),
+        ("binary.com", False),
+        ("kabina.az", False),
+        ("bina.com", False),
+        ("combination.net", False),
+        ("bina-az.com", True),
+        ("binaaz-odenis.com", True),
+        ("bina.az.login-secure.com", True),
+        ("binna.az", True),
+        ("bina-kart.info", True),
+    ],
+)
+def test_short_brand_bina(bina_lookalike: LookalikeEngine, host: str, flagged: bool) -> None:
+    lookalike = bina_lookalike
+    found = lookalike.imitations_of(host)
+    assert bool(found and found[0].weight >= 0.4) is flagged, found
+    assert bool(lookalike.screen([host])) is flagged
