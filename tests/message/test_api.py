@@ -138,3 +138,46 @@ def test_score_refuses_more_than_the_batch_limit(client: TestClient) -> None:
 def test_routes_are_in_openapi(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert "/v1/check/message" in paths and "/v1/messages/score" in paths
+
+
+@pytest.mark.parametrize(
+    ("content", "field"),
+    [
+        (b"", "body"),
+        (b"{not json", "body"),
+        (b'{"messages": [], "lang": "de"}', "lang"),
+        (b'{"messages": [], "extra": 1}', "extra"),
+        (b'{"messages": "salam"}', "messages"),
+        (b"[]", "body"),
+    ],
+)
+def test_score_bad_body_is_a_clear_422(client: TestClient, content: bytes, field: str) -> None:
+    r = client.post(
+        "/v1/messages/score",
+        content=content,
+        headers={**OP, "Content-Type": "application/json"},
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["field"] == field
+
+
+def test_score_items_that_skip_pydantic_match_those_that_do_not(client: TestClient) -> None:
+    messages = [
+        {"id": "a", "text": "Kartınız bloklanıb. SMS kodu deyin", "channel": "messenger"},
+        {"text": 5},
+        {"id": "x" * 129, "text": "salam"},
+        {"text": "salam", "sender": None, "id": None},
+        {"text": "salam", "unknown": 1},
+    ]
+    r = client.post("/v1/messages/score", json={"messages": messages, "lang": "az"}, headers=OP)
+    assert r.status_code == 200, r.text
+    res = r.json()["results"]
+    assert res[0]["verdict"] == "malicious" and res[0]["channel"] == "messenger"
+    assert res[0]["id"] == "a" and res[3]["id"] is None
+    assert [x.get("error", {}).get("field") for x in res] == [
+        None,
+        "messages.1.text",
+        "messages.2.id",
+        None,
+        "messages.4.unknown",
+    ]
