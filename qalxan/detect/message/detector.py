@@ -60,6 +60,7 @@ _URLISH = re.compile(r"\.[a-z]{2}|@\w|[\[(](?:\.|dot)|h(?:tt|xx)ps?:|www|\d[\d -
 # contains it (the model and the trigger scan rely on that).
 _SEP = "\n"
 _MEMO_MAX = 10_000
+_MISSING = object()
 _AZ_LETTERS = re.compile(r"[əğışçöüƏĞİŞÇÖÜ]")
 _AZ_CYR = re.compile(r"[әғҹөүһјҝ]", re.IGNORECASE)
 _CYR = re.compile(r"[\u0400-\u04ff]")
@@ -507,19 +508,25 @@ class MessageDetector:
         """``brands.owner_of_host``, memoised (the registry is fixed for a detector, as the
         compiled brand patterns already assume)."""
         memo = self._host_memo
-        if host not in memo:
-            if len(memo) >= _MEMO_MAX:
-                memo.clear()
-            memo[host] = self.brands.owner_of_host(host)
-        return memo[host]
+        hit = memo.get(host, _MISSING)
+        if hit is not _MISSING:
+            return hit  # type: ignore[return-value]
+        brand = self.brands.owner_of_host(host)
+        if len(memo) >= _MEMO_MAX:
+            memo.clear()
+        memo[host] = brand
+        return brand
 
     def _lookalike(self, registered: str) -> Brand | None:
         memo = self._lookalike_memo
-        if registered not in memo:
-            if len(memo) >= _MEMO_MAX:
-                memo.clear()
-            memo[registered] = self._lookalike_slow(registered)
-        return memo[registered]
+        hit = memo.get(registered, _MISSING)
+        if hit is not _MISSING:
+            return hit  # type: ignore[return-value]
+        brand = self._lookalike_slow(registered)
+        if len(memo) >= _MEMO_MAX:
+            memo.clear()
+        memo[registered] = brand
+        return brand
 
     def _lookalike_slow(self, registered: str) -> Brand | None:
         label = registered.split(".")[0].replace("-", "")
