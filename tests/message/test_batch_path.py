@@ -86,7 +86,8 @@ def test_cache_gives_the_same_verdicts(detector: MessageDetector) -> None:
     first = detector.analyze_batch(items, stats)
     second = detector.analyze_batch(items, stats)
     assert second == first
-    assert stats["cached"] >= len(items)  # the second pass came from the cache
+    short = sum(len(i.text) <= 2000 for i in items)
+    assert stats["cached"] >= short  # the second pass came from the cache (short texts)
     for item, v in zip(items[:50], second[:50], strict=True):
         _same(v, detector.analyze(item))
 
@@ -99,6 +100,9 @@ def test_cache_is_bounded_and_expires() -> None:
     assert cache.get(a) is v  # a is now the most recent
     cache.put_many([c], [v])
     assert len(cache) == 2 and cache.get(b) is None and cache.get(a) is v
+    long = MessageInput("x" * 5000)
+    cache.put_many([long], [v])
+    assert cache.get(long) is None and cache.get(a) is v  # long texts are not kept
     expired = VerdictCache(size=10, ttl=1e-9)
     expired.put_many([a], [v])
     assert expired.get(a) is None

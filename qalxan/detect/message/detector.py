@@ -60,6 +60,7 @@ _URLISH = re.compile(r"\.[a-z]{2}|@\w|[\[(](?:\.|dot)|h(?:tt|xx)ps?:|www|\d[\d -
 # contains it (the model and the trigger scan rely on that).
 _SEP = "\n"
 _MEMO_MAX = 10_000
+_CACHE_MAX_CHARS = 2_000
 _MISSING = object()
 _AZ_LETTERS = re.compile(r"[əğışçöüƏĞİŞÇÖÜ]")
 _AZ_CYR = re.compile(r"[әғҹөүһјҝ]", re.IGNORECASE)
@@ -582,7 +583,8 @@ class MessageDetector:
 class VerdictCache:
     """A bounded LRU of batch verdicts keyed by the message (text, sender, channel, lang),
     each kept at most ``ttl`` seconds (so a changed URL verdict or feed shows within that
-    time). Thread-safe. Verdicts are immutable, so cached ones are shared."""
+    time). Thread-safe. Verdicts are immutable, so cached ones are shared. Texts longer than
+    ``_CACHE_MAX_CHARS`` are not kept, which bounds the memory (SMS and posts are short)."""
 
     def __init__(self, size: int, ttl: float) -> None:
         self.size = size
@@ -591,6 +593,8 @@ class VerdictCache:
         self._lock = threading.Lock()
 
     def get(self, key: MessageInput) -> Verdict | None:
+        if len(key.text) > _CACHE_MAX_CHARS:
+            return None
         with self._lock:
             entry = self._data.get(key)
             if entry is None:
@@ -606,6 +610,8 @@ class VerdictCache:
         with self._lock:
             data = self._data
             for k, v in zip(keys, verdicts, strict=True):
+                if len(k.text) > _CACHE_MAX_CHARS:
+                    continue
                 data[k] = (expires, v)
                 data.move_to_end(k)
             while len(data) > self.size:
