@@ -181,3 +181,43 @@ def test_score_items_that_skip_pydantic_match_those_that_do_not(client: TestClie
         None,
         "messages.4.unknown",
     ]
+
+
+def test_fast_lane_answers_as_the_fastapi_route(settings: Settings, engine: Engine) -> None:
+    from qalxan.api.routes.check_message import ScoreFastLane
+
+    def make(lane: bool) -> TestClient:
+        app = create_app(settings, engine=engine)
+        app.state.key_resolver = KEYS.get
+        if not lane:
+            app.user_middleware = [m for m in app.user_middleware if m.cls is not ScoreFastLane]
+        assert any(m.cls is ScoreFastLane for m in app.user_middleware) == lane
+        return TestClient(app)
+
+    good = {
+        "messages": [
+            {"id": "a", "text": "Kartınız bloklanıb. SMS kodu deyin", "sender": "+447911123456"},
+            {"text": ""},
+            {"text": 5},
+            "x",
+            {"text": "Kodunuz: 4821. Heç kimə deməyin.", "sender": "KapitalBank"},
+        ],
+        "lang": "ru",
+    }
+    requests = [
+        ({"json": good}, OP),
+        ({"json": good}, {}),
+        ({"json": good}, {"X-API-Key": "bank-key"}),
+        ({"json": {"messages": [{"text": "a"}] * 1001}}, OP),
+        ({"content": b"{bad", "headers": {"Content-Type": "application/json"}}, OP),
+        ({"json": {"messages": [], "lang": "de"}}, OP),
+    ]
+    with make(lane=True) as fast, make(lane=False) as slow:
+        for kwargs, headers in requests:
+            hdrs = {**kwargs.get("headers", {}), **headers}
+            rest = {k: v for k, v in kwargs.items() if k != "headers"}
+            a = fast.post("/v1/messages/score", headers=hdrs, **rest)
+            b = slow.post("/v1/messages/score", headers=hdrs, **rest)
+            assert (a.status_code, a.json()) == (b.status_code, b.json()), kwargs
+        # Other paths and methods are the app's.
+        assert fast.get("/v1/messages/score").status_code == 405
