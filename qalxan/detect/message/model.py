@@ -55,6 +55,13 @@ def _name(key: Any) -> str:
     return " ".join(key) if isinstance(key, tuple) else str(key)
 
 
+class _Vocab(dict[str, int]):
+    """Token ids; an unknown token is 0 (looked up in C, ``__missing__`` only on a miss)."""
+
+    def __missing__(self, key: str) -> int:
+        return 0
+
+
 class TextModel:
     """Stem n-grams + logistic regression (scikit-learn estimator conventions)."""
 
@@ -131,10 +138,9 @@ class TextModel:
             # No fixed-point form, a tiny batch, or a text with the separator inside.
             return [self.decision_one(t) for t in folded]
         vocab, uni, bkeys, bfeat, iw, width = tables
-        get = vocab.get
-        ids = np.fromiter(
-            (get(t, 0) for t in _BATCH_TOKENS.findall(joined)), dtype=np.int64
-        )  # 0: unknown token, 1: separator
+        toks = _BATCH_TOKENS.findall(joined)
+        # 0: unknown token (the vocabulary's __missing__), 1: separator.
+        ids = np.fromiter(map(vocab.__getitem__, toks), dtype=np.int64, count=len(toks))
         doc = np.cumsum(ids == 1)
         ufeat = uni[ids]
         keep = ufeat >= 0
@@ -177,7 +183,7 @@ class TextModel:
             math.ldexp(float(i), -scale) == w for i, (_, w) in zip(ints, weights, strict=True)
         )
         if exact and all(abs(i) < (1 << 52) for i in ints):
-            vocab: dict[str, int] = {_SEP: 1}
+            vocab: dict[str, int] = _Vocab({_SEP: 1})
             for key, _ in weights:
                 for tok in key if isinstance(key, tuple) else (key,):
                     vocab.setdefault(tok, len(vocab) + 1)
