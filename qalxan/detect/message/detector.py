@@ -1,12 +1,13 @@
 """The message detector: extract indicators, fold, run rules and the model, explain.
 
-``analyze()`` is the full path for one message. ``analyze_batch()`` is the operator path: it
-folds all texts with one ``str.translate`` each, scores them with the model in one matrix
-product and runs one combined regular expression over them; only messages that show any
-signal (a rule trigger, a link, a long digit run, a brand name, an obfuscation trick or a
-model score worth a reason) go through the full path. The others cannot produce a positive
-reason, so their score and label are the ones the full path would give (0, benign); they come
-back without indicators.
+``analyze()`` is the full path for one message. ``analyze_batch()`` is the operator path:
+repeated messages come from a verdict cache (:class:`VerdictCache`); the others are folded
+with one ``str.translate`` each, scored by the model vectorised over the batch, and scanned
+as one joined text by the trigger automaton and the link and trick patterns. Only messages
+that show a signal (a rule that could fire, a link or long digit run, an obfuscation trick, a
+model score worth a reason or a look-alike sender) go through the full path. The others
+cannot produce a positive reason, so they get the verdict the full path would give (score 0,
+benign, same brand and language), without indicators. See docs/message.md.
 """
 
 from __future__ import annotations
