@@ -1,7 +1,9 @@
 """Latency of ``POST /v1/messages/score`` (one message per request) at a fixed request rate.
 
-Starts ``uvicorn`` with the Qalxan app on 127.0.0.1 (one worker process, an operator key
-accepted) and drives it with ``hey`` (Debian package ``hey``), a real HTTP load generator
+Starts ``uvicorn`` with the Qalxan app on 127.0.0.1 (``QALXAN_BENCH_WORKERS`` worker
+processes, default 1; uvloop and httptools when installed, as ``qalxan serve`` gets them; an
+operator key accepted; the verdict cache off unless ``QALXAN_BENCH_CACHE`` sets its size)
+and drives it with ``hey`` (Debian package ``hey``), a real HTTP load generator
 that holds a fixed rate: ``-c`` workers each sending ``-q`` requests per second. Prints the
 p50/p90/p99 latency that ``hey`` measured, the rate it achieved and the status codes, for a
 legitimate message (fast path) and a scam message (full rule evaluation).
@@ -25,23 +27,31 @@ import urllib.request
 from pathlib import Path
 
 KEY = "bench-operator-key"
-SERVER = """
-import uvicorn
+# The app module each uvicorn worker imports (``bench_app:app``).
+APP = """
 from qalxan.api import create_app
 from qalxan.api.auth import Principal
 from qalxan.settings import Settings
 
-settings = Settings(database_url="sqlite:///{db}", var_dir="{var}")
+settings = Settings(database_url="sqlite:///{db}", var_dir="{var}", message_cache_size={cache})
 app = create_app(settings)
 app.state.key_resolver = {{"{key}": Principal("bench", "bench", frozenset({{"operator"}}))}}.get
 app.state.engine.detector("message")
-uvicorn.run(app, host="127.0.0.1", port={port}, log_level="warning", access_log=False)
 """
 BODIES = {
     "legit": "Salam, axşam gəlirsən? Anam plov bişirir",
     "otp_notice": "Kodunuz: 4821. Bu kodu heç kimə deməyin.",
     "scam": "Kapital Bank: kartınız bloklanıb. Telefonunuza gələn SMS kodu deyin: +44 7911 123456",
 }
+
+
+def _impl(name: str) -> str:
+    """What uvicorn's "auto" picks: ``name`` when it is installed, else the pure-Python one."""
+    import importlib.util
+
+    if importlib.util.find_spec(name) is not None:
+        return name
+    return "asyncio" if name == "uvloop" else "h11"
 
 
 def _free_port() -> int:
@@ -90,13 +100,26 @@ def main() -> None:
         return
     rate = int(os.environ.get("QALXAN_BENCH_RATE", "1000"))
     seconds = int(os.environ.get("QALXAN_BENCH_SECONDS", "15"))
+    workers = int(os.environ.get("QALXAN_BENCH_WORKERS", "1"))
+    # The verdict cache is off by default here: every request is scored (the worst case).
+    cache = int(os.environ.get("QALXAN_BENCH_CACHE", "0"))
     port = _free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        code = SERVER.format(db=f"{tmp}/b.db", var=tmp, key=KEY, port=port)
-        proc = subprocess.Popen([sys.executable, "-c", code])
+        app = APP.format(db=f"{tmp}/b.db", var=tmp, key=KEY, cache=cache)
+        Path(tmp, "bench_app.py").write_text(app, encoding="utf-8")
+        cmd = [
+            sys.executable, "-m", "uvicorn", "bench_app:app", "--app-dir", tmp,
+            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+            "--log-level", "warning", "--no-access-log",
+        ]  # fmt: skip
+        proc = subprocess.Popen(cmd)
         try:
             _wait(port, proc)
-            print(f"server: uvicorn, 1 process; load: hey at {rate} req/s for {seconds} s")
+            print(
+                f"server: uvicorn, {workers} worker process(es), loop {_impl('uvloop')}, "
+                f"http {_impl('httptools')}, verdict cache {cache}; "
+                f"load: hey at {rate} req/s for {seconds} s"
+            )
             for name, text in BODIES.items():
                 body = Path(tmp) / f"{name}.json"
                 body.write_text(json.dumps({"messages": [{"text": text}]}), encoding="utf-8")

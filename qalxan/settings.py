@@ -62,6 +62,15 @@ class Settings(BaseSettings):
         description="Longest message text (characters) the API accepts; longer ones get a 422 "
         "naming the field. The detector reads at most the first 10,000 characters of any text.",
     )
+    message_cache_size: int = Field(
+        20_000,
+        ge=0,
+        description="Verdicts of the operator batch path kept in an LRU keyed by (text, "
+        "sender, channel); repeated campaign texts are answered from it. 0 turns it off.",
+    )
+    message_cache_ttl_s: float = Field(
+        300.0, gt=0, description="Seconds a cached message verdict is reused at most."
+    )
     message_batch_max: int = Field(
         1_000, description="Most messages in one `POST /v1/messages/score` batch."
     )

@@ -109,4 +109,6 @@ def build(engine: Any, *, model_dir: Path | None = None) -> MessageDetector:
         model=load_model(folder),
         url_detector=_url_detector(engine),
         card_key=settings.secret_key.get_secret_value().encode("utf-8"),
+        cache_size=settings.message_cache_size,
+        cache_ttl=settings.message_cache_ttl_s,
     )

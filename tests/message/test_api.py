@@ -138,3 +138,86 @@ def test_score_refuses_more_than_the_batch_limit(client: TestClient) -> None:
 def test_routes_are_in_openapi(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     assert "/v1/check/message" in paths and "/v1/messages/score" in paths
+
+
+@pytest.mark.parametrize(
+    ("content", "field"),
+    [
+        (b"", "body"),
+        (b"{not json", "body"),
+        (b'{"messages": [], "lang": "de"}', "lang"),
+        (b'{"messages": [], "extra": 1}', "extra"),
+        (b'{"messages": "salam"}', "messages"),
+        (b"[]", "body"),
+    ],
+)
+def test_score_bad_body_is_a_clear_422(client: TestClient, content: bytes, field: str) -> None:
+    r = client.post(
+        "/v1/messages/score",
+        content=content,
+        headers={**OP, "Content-Type": "application/json"},
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["field"] == field
+
+
+def test_score_items_that_skip_pydantic_match_those_that_do_not(client: TestClient) -> None:
+    messages = [
+        {"id": "a", "text": "Kartınız bloklanıb. SMS kodu deyin", "channel": "messenger"},
+        {"text": 5},
+        {"id": "x" * 129, "text": "salam"},
+        {"text": "salam", "sender": None, "id": None},
+        {"text": "salam", "unknown": 1},
+    ]
+    r = client.post("/v1/messages/score", json={"messages": messages, "lang": "az"}, headers=OP)
+    assert r.status_code == 200, r.text
+    res = r.json()["results"]
+    assert res[0]["verdict"] == "malicious" and res[0]["channel"] == "messenger"
+    assert res[0]["id"] == "a" and res[3]["id"] is None
+    assert [x.get("error", {}).get("field") for x in res] == [
+        None,
+        "messages.1.text",
+        "messages.2.id",
+        None,
+        "messages.4.unknown",
+    ]
+
+
+def test_fast_lane_answers_as_the_fastapi_route(settings: Settings, engine: Engine) -> None:
+    from qalxan.api.routes.check_message import ScoreFastLane
+
+    def make(lane: bool) -> TestClient:
+        app = create_app(settings, engine=engine)
+        app.state.key_resolver = KEYS.get
+        if not lane:
+            app.user_middleware = [m for m in app.user_middleware if m.cls is not ScoreFastLane]
+        assert any(m.cls is ScoreFastLane for m in app.user_middleware) == lane
+        return TestClient(app)
+
+    good = {
+        "messages": [
+            {"id": "a", "text": "Kartınız bloklanıb. SMS kodu deyin", "sender": "+447911123456"},
+            {"text": ""},
+            {"text": 5},
+            "x",
+            {"text": "Kodunuz: 4821. Heç kimə deməyin.", "sender": "KapitalBank"},
+        ],
+        "lang": "ru",
+    }
+    requests = [
+        ({"json": good}, OP),
+        ({"json": good}, {}),
+        ({"json": good}, {"X-API-Key": "bank-key"}),
+        ({"json": {"messages": [{"text": "a"}] * 1001}}, OP),
+        ({"content": b"{bad", "headers": {"Content-Type": "application/json"}}, OP),
+        ({"json": {"messages": [], "lang": "de"}}, OP),
+    ]
+    with make(lane=True) as fast, make(lane=False) as slow:
+        for kwargs, headers in requests:
+            hdrs = {**kwargs.get("headers", {}), **headers}
+            rest = {k: v for k, v in kwargs.items() if k != "headers"}
+            a = fast.post("/v1/messages/score", headers=hdrs, **rest)
+            b = slow.post("/v1/messages/score", headers=hdrs, **rest)
+            assert (a.status_code, a.json()) == (b.status_code, b.json()), kwargs
+        # Other paths and methods are the app's.
+        assert fast.get("/v1/messages/score").status_code == 405

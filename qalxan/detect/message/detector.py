@@ -1,18 +1,22 @@
 """The message detector: extract indicators, fold, run rules and the model, explain.
 
-``analyze()`` is the full path for one message. ``analyze_batch()`` is the operator path: it
-folds all texts with one ``str.translate`` each, scores them with the model in one matrix
-product and runs one combined regular expression over them; only messages that show any
-signal (a rule trigger, a link, a long digit run, a brand name, an obfuscation trick or a
-model score worth a reason) go through the full path. The others cannot produce a positive
-reason, so their score and label are the ones the full path would give (0, benign); they come
-back without indicators.
+``analyze()`` is the full path for one message. ``analyze_batch()`` is the operator path:
+repeated messages come from a verdict cache (:class:`VerdictCache`); the others are folded
+with one ``str.translate`` each, scored by the model vectorised over the batch, and scanned
+as one joined text by the trigger automaton and the link and trick patterns. Only messages
+that show a signal (a rule that could fire, a link or long digit run, an obfuscation trick, a
+model score worth a reason or a look-alike sender) go through the full path. The others
+cannot produce a positive reason, so they get the verdict the full path would give (score 0,
+benign, same brand and language), without indicators. See docs/message.md.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+import time
+from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -22,8 +26,9 @@ from rapidfuzz import fuzz
 
 from qalxan.detect.message.extract import Extracted, Feature, extract
 from qalxan.detect.message.model import TextModel
-from qalxan.detect.message.normalize import Folded, Normalizer
+from qalxan.detect.message.normalize import TRICK_SCANS, Folded, Normalizer
 from qalxan.detect.message.rules import RuleHit, RuleSet
+from qalxan.detect.message.triggers import necessary_literals
 from qalxan.domain.brands import Brand, BrandRegistry
 from qalxan.domain.reasons import ReasonCatalog
 from qalxan.domain.verdict import Indicator, Reason, Thresholds, Verdict
@@ -52,6 +57,12 @@ SCHEMES: tuple[str, ...] = (
 _GENERIC = frozenset({"impersonation", "urgency", "callback"})
 # A necessary condition for a link, handle or card number in a fast-folded text.
 _URLISH = re.compile(r"\.[a-z]{2}|@\w|[\[(](?:\.|dot)|h(?:tt|xx)ps?:|www|\d[\d -]{11,}\d")
+# The separator of joined batch texts: the fast fold maps it to a space, so no folded text
+# contains it (the model and the trigger scan rely on that).
+_SEP = "\n"
+_MEMO_MAX = 10_000
+_CACHE_MAX_CHARS = 2_000
+_MISSING = object()
 _AZ_LETTERS = re.compile(r"[əğışçöüƏĞİŞÇÖÜ]")
 _AZ_CYR = re.compile(r"[әғҹөүһјҝ]", re.IGNORECASE)
 _CYR = re.compile(r"[\u0400-\u04ff]")
@@ -89,6 +100,8 @@ class MessageDetector:
         card_key: bytes = b"",
         thresholds: Thresholds = Thresholds(),
         max_chars: int = 10_000,
+        cache_size: int = 0,
+        cache_ttl: float = 300.0,
     ) -> None:
         self.normalizer = normalizer
         self.rules = rules
@@ -103,7 +116,15 @@ class MessageDetector:
         self._weights: dict[str, float] = {k: float(v) for k, v in lexicon["weights"].items()}
         self._brand_patterns = self._compile_brands(brands, lexicon)
         self._triggers = _automaton(rules.triggers)
+        self._brand_auto, self._brand_always = _brand_literals(self._brand_patterns)
         self._lock = threading.Lock()
+        self._suspect_memo: dict[str, bool] = {}
+        self._host_memo: dict[str, Brand | None] = {}
+        self._lookalike_memo: dict[str, Brand | None] = {}
+        self._official_numbers = frozenset(
+            n for b in brands for n in (*b.short_codes, *(p.replace(" ", "") for p in b.phones))
+        )
+        self._cache = VerdictCache(cache_size, cache_ttl) if cache_size > 0 else None
 
     # -- set-up ------------------------------------------------------------------------------
 
@@ -142,36 +163,89 @@ class MessageDetector:
     ) -> list[Verdict]:
         """Verdicts for many messages, in order, through the fast path (module docstring).
 
-        ``stats``, when given, counts the messages that took the ``quiet`` and ``full`` paths.
+        Messages seen recently (same text, sender, channel and language) come from the
+        verdict cache. ``stats``, when given, counts the messages that took the ``cached``,
+        ``quiet`` and ``full`` paths.
         """
         msgs = [_coerce(i) for i in items]
-        texts = [m.text[: self.max_chars] for m in msgs]
-        fast = [self.normalizer.fast(t) for t in texts]
+        out: list[Verdict | None] = [None] * len(msgs)
+        cache = self._cache
+        if cache is not None:
+            todo = [i for i, m in enumerate(msgs) if (v := cache.get(m)) is None or _put(out, i, v)]
+        else:
+            todo = list(range(len(msgs)))
+        if stats is not None:
+            stats["cached"] = stats.get("cached", 0) + len(msgs) - len(todo)
+        fresh = self._score_batch([msgs[i] for i in todo], stats)
+        for i, v in zip(todo, fresh, strict=True):
+            out[i] = v
+        if cache is not None:
+            cache.put_many([msgs[i] for i in todo], fresh)
+        return out  # type: ignore[return-value]
+
+    def _score_batch(
+        self, msgs: Sequence[MessageInput], stats: dict[str, int] | None
+    ) -> list[Verdict]:
+        if not msgs:
+            return []
+        limit = self.max_chars
+        texts = [m.text if len(m.text) <= limit else m.text[:limit] for m in msgs]
+        fast_fold = self.normalizer.fast
+        fast = [fast_fold(t) for t in texts]
         probs = self._model_proba(fast)
         floor = self._weights["model_floor"]
+        # One scan of all texts joined by "\n" (the fast fold leaves none inside a text) per
+        # prefilter; a match marks every message it overlaps, and marked messages are checked
+        # again on their own text, so the outcome is the per-message one (see docs/message.md).
+        joined_fast = _SEP.join(fast)
+        signal = self._signal_docs(joined_fast, fast)
+        tricky = self._tricky_docs(texts) if len(signal) < len(msgs) else set()
         residual = self.rules.residual.search if self.rules.residual is not None else None
-        urlish = _URLISH.search
-        tricks = Normalizer.needs_full
+        floor_hit = [i for i, p in enumerate(probs) if p is not None and p >= floor]
+        signal.update(floor_hit)
         out: list[Verdict] = []
-        hit = [self._may_fire(ft) for ft in fast]
-        for msg, text, ft, p, h in zip(msgs, texts, fast, probs, hit, strict=True):
+        quiet_n = 0
+        for i, (msg, text, ft, p) in enumerate(zip(msgs, texts, fast, probs, strict=True)):
             quiet = (
-                not h
-                and (p is None or p < floor)
-                and urlish(ft) is None
-                and not tricks(text)
+                i not in signal
+                and i not in tricky
                 and (residual is None or residual(ft) is None)
                 and not self._sender_suspect(msg.sender)
             )
-            if stats is not None:
-                key = "quiet" if quiet else "full"
-                stats[key] = stats.get(key, 0) + 1
             if quiet:
+                quiet_n += 1
                 out.append(self._quiet(msg, text))
             else:
                 ex = extract(text, self.card_key)
                 out.append(self._judge(msg, text, ex, self.normalizer.fold(text), p))
+        if stats is not None:
+            stats["quiet"] = stats.get("quiet", 0) + quiet_n
+            stats["full"] = stats.get("full", 0) + len(msgs) - quiet_n
         return out
+
+    def _signal_docs(self, joined: str, fast: Sequence[str]) -> set[int]:
+        """Messages where a fraud rule could fire or a link, handle or card number may be."""
+        starts = _starts(fast)
+        out = _marked(_URLISH, joined, starts)
+        found: dict[int, set[str]] = {}
+        with self._lock:
+            for end, word in self._triggers.iter(joined):
+                doc = bisect_right(starts, end) - 1
+                found.setdefault(doc, set()).add(word)
+        for doc, words in found.items():
+            if doc not in out and self._may_fire_found(fast[doc], words):
+                out.add(doc)
+        return out
+
+    def _tricky_docs(self, texts: Sequence[str]) -> set[int]:
+        """Messages that :meth:`Normalizer.needs_full` sends to the full fold."""
+        joined = _SEP.join(texts)
+        starts = _starts(texts)
+        marked: set[int] = set()
+        for pattern in TRICK_SCANS:
+            marked |= _marked(pattern, joined, starts)
+        needs = Normalizer.needs_full
+        return {i for i in marked if needs(texts[i])}
 
     @classmethod
     def conformance_inputs(cls) -> Sequence[Any]:
@@ -189,7 +263,9 @@ class MessageDetector:
     def _may_fire(self, fast: str) -> bool:
         """Whether a fraud rule could fire on a fast-folded text: one of its literal triggers
         is there and one of its ``any`` patterns matches."""
-        found = self._found_triggers(fast)
+        return self._may_fire_found(fast, self._found_triggers(fast))
+
+    def _may_fire_found(self, fast: str, found: set[str]) -> bool:
         if not found:
             return False
         rules = self.rules.rules
@@ -209,10 +285,14 @@ class MessageDetector:
 
     def _quiet(self, msg: MessageInput, text: str) -> Verdict:
         # What the full path gives a message without any positive evidence: score 0, and
-        # the sender's brand as context when the sender ID is official.
+        # the brand as context when the sender ID is official.
         extra = {"scheme": None, "lang": msg.lang or guess_lang(text), "channel": msg.channel}
         sender = self.brands.by_sender(msg.sender) if msg.sender else None
-        brand = sender.id if sender else None
+        brand = None
+        if sender is not None:
+            # As in the full path: a brand named in the text comes first, then the sender's.
+            named, _ = self._brand_mention(self.normalizer.fold(text))
+            brand = (named or sender).id
         return Verdict(self.kind, text, self.thresholds.label(0.0), 0.0, (), (), brand, extra)
 
     def _reason(self, code: str, weight: float, evidence: str = "", **kw: Any) -> Reason:
@@ -324,7 +404,11 @@ class MessageDetector:
 
     def _brand_mention(self, folded: Folded) -> tuple[Brand | None, tuple[int, int] | None]:
         best: tuple[int, Brand, tuple[int, int]] | None = None
-        for brand, pattern in self._brand_patterns:
+        with self._lock:
+            hit = {k for _, ks in self._brand_auto.iter(folded.text) for k in ks}
+        for k, (brand, pattern) in enumerate(self._brand_patterns):
+            if k not in hit and k not in self._brand_always:
+                continue  # none of the brand's necessary literals is in the text
             m = pattern.search(folded.text)
             if m and (best is None or m.start() < best[0]):
                 best = (m.start(), brand, folded.span(m.start(), m.end()))
@@ -339,7 +423,7 @@ class MessageDetector:
             host = f.attrs.get("host", "")
             registered = f.attrs.get("registered", "")
             ev = redacted[f.span[0] : f.span[1]]
-            owner = self.brands.owner_of_host(host)
+            owner = self._owner_of_host(host)
             judged = self._judge_url(f.value)
             if judged is not None and judged.verdict != "benign":
                 code = (
@@ -387,9 +471,17 @@ class MessageDetector:
         return out
 
     def _sender_suspect(self, sender: str | None) -> bool:
-        if not sender or self.brands.by_sender(sender) is not None:
+        if not sender:
             return False
-        return self._sender_lookalike(sender) is not None
+        known = self._suspect_memo.get(sender)
+        if known is None:
+            known = self.brands.by_sender(sender) is None and (
+                self._sender_lookalike(sender) is not None
+            )
+            if len(self._suspect_memo) >= _MEMO_MAX:
+                self._suspect_memo.clear()
+            self._suspect_memo[sender] = known
+        return known
 
     def _sender_lookalike(self, sender: str) -> Brand | None:
         """A brand whose sender ID or name the (unregistered) sender imitates."""
@@ -414,7 +506,31 @@ class MessageDetector:
             return None
         return verdict
 
+    def _owner_of_host(self, host: str) -> Brand | None:
+        """``brands.owner_of_host``, memoised (the registry is fixed for a detector, as the
+        compiled brand patterns already assume)."""
+        memo = self._host_memo
+        hit = memo.get(host, _MISSING)
+        if hit is not _MISSING:
+            return hit  # type: ignore[return-value]
+        brand = self.brands.owner_of_host(host)
+        if len(memo) >= _MEMO_MAX:
+            memo.clear()
+        memo[host] = brand
+        return brand
+
     def _lookalike(self, registered: str) -> Brand | None:
+        memo = self._lookalike_memo
+        hit = memo.get(registered, _MISSING)
+        if hit is not _MISSING:
+            return hit  # type: ignore[return-value]
+        brand = self._lookalike_slow(registered)
+        if len(memo) >= _MEMO_MAX:
+            memo.clear()
+        memo[registered] = brand
+        return brand
+
+    def _lookalike_slow(self, registered: str) -> Brand | None:
         label = registered.split(".")[0].replace("-", "")
         for brand in self.brands:
             for kw in brand.keywords:
@@ -435,11 +551,7 @@ class MessageDetector:
         numbers = ex.of("phone") + ex.of("short_code")
         if not numbers:
             return reasons
-        official = {
-            n
-            for b in self.brands
-            for n in (*b.short_codes, *(p.replace(" ", "") for p in b.phones))
-        }
+        official = self._official_numbers
         if all(f.value in official for f in numbers):
             return [r for r in reasons if r.code != "message.callback"]
         return reasons
@@ -467,6 +579,102 @@ class MessageDetector:
         if msg.sender:
             out.append(Indicator("sender_id", msg.sender, {"channel": msg.channel}))
         return out
+
+
+class VerdictCache:
+    """A bounded LRU of batch verdicts keyed by the message (text, sender, channel, lang),
+    each kept at most ``ttl`` seconds (so a changed URL verdict or feed shows within that
+    time). Thread-safe. Verdicts are immutable, so cached ones are shared. Texts longer than
+    ``_CACHE_MAX_CHARS`` are not kept, which bounds the memory (SMS and posts are short)."""
+
+    def __init__(self, size: int, ttl: float) -> None:
+        self.size = size
+        self.ttl = ttl
+        self._data: OrderedDict[MessageInput, tuple[float, Verdict]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: MessageInput) -> Verdict | None:
+        if len(key.text) > _CACHE_MAX_CHARS:
+            return None
+        with self._lock:
+            entry = self._data.get(key)
+            if entry is None:
+                return None
+            if entry[0] < time.monotonic():
+                del self._data[key]
+                return None
+            self._data.move_to_end(key)
+            return entry[1]
+
+    def put_many(self, keys: Sequence[MessageInput], verdicts: Sequence[Verdict]) -> None:
+        expires = time.monotonic() + self.ttl
+        with self._lock:
+            data = self._data
+            for k, v in zip(keys, verdicts, strict=True):
+                if len(k.text) > _CACHE_MAX_CHARS:
+                    continue
+                data[k] = (expires, v)
+                data.move_to_end(k)
+            while len(data) > self.size:
+                data.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+def _put(out: list[Verdict | None], i: int, v: Verdict) -> bool:
+    out[i] = v
+    return False
+
+
+def _starts(texts: Sequence[str]) -> list[int]:
+    """Offsets of each text in ``_SEP.join(texts)``."""
+    out = [0] * len(texts)
+    pos = 0
+    for i, t in enumerate(texts):
+        out[i] = pos
+        pos += len(t) + 1
+    return out
+
+
+def _marked(pattern: re.Pattern[str], joined: str, starts: list[int]) -> set[int]:
+    """Indexes of the texts in ``joined`` that a match of ``pattern`` touches. Once a text is
+    marked the scan jumps to the next text, so the Python work grows with marked texts, not
+    with matches."""
+    out: set[int] = set()
+    n = len(starts)
+    pos = 0
+    search = pattern.search
+    while (m := search(joined, pos)) is not None:
+        first = bisect_right(starts, m.start()) - 1
+        last = bisect_right(starts, max(m.start(), m.end() - 1)) - 1
+        out.update(range(first, last + 1))
+        if last + 1 >= n:
+            break
+        pos = starts[last + 1]
+    return out
+
+
+def _brand_literals(patterns: Sequence[tuple[Brand, re.Pattern[str]]]) -> tuple[Any, set[int]]:
+    """An automaton of the brands' necessary literals (value: the brand's index) and the
+    brands without usable literals (always searched)."""
+    auto = ahocorasick.Automaton()
+    always: set[int] = set()
+    lits: dict[str, set[int]] = {}
+    for k, (_, pattern) in enumerate(patterns):
+        found = necessary_literals(pattern.pattern)
+        if found is None:
+            always.add(k)
+            continue
+        for lit in found:
+            lits.setdefault(lit, set()).add(k)
+    # One key per literal; the value lists every brand that needs it.
+    for lit, ks in sorted(lits.items()):
+        auto.add_word(lit, tuple(sorted(ks)))
+    if len(auto) == 0:
+        auto.add_word("\x00\x00never", ())
+    auto.make_automaton()
+    return auto, always
 
 
 def _automaton(words: Iterable[str]) -> Any:

@@ -84,6 +84,19 @@ def _phone(raw: str) -> Phone | None:
         return None
 
 
+@lru_cache(maxsize=65_536)
+def _url(raw: str) -> tuple[str, str, str] | None:
+    """(canonical URL, host, registered domain) of a link candidate, or None when it is not
+    a usable link. parse_url is pure and campaigns repeat their links: memoised."""
+    try:
+        url = parse_url(raw)
+    except ParseError:
+        return None
+    if not url.domain.is_ip and not url.domain.suffix:
+        return None
+    return url.canonical, url.host, url.domain.registered
+
+
 def _free(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
     return all(span[1] <= a or span[0] >= b for a, b in taken)
 
@@ -130,14 +143,11 @@ def _urls(text: str, taken: list[tuple[int, int]]) -> list[Feature]:
             span = _trimmed(text, *m.span())
             if not _free(span, taken):
                 continue
-            try:
-                url = parse_url(text[span[0] : span[1]])
-            except ParseError:
+            parsed = _url(text[span[0] : span[1]])
+            if parsed is None:
                 continue
-            if not url.domain.is_ip and not url.domain.suffix:
-                continue
-            attrs = {"host": url.host, "registered": url.domain.registered}
-            out.append(Feature("url", url.canonical, span, attrs))
+            canonical, host, registered = parsed
+            out.append(Feature("url", canonical, span, {"host": host, "registered": registered}))
             taken.append(span)
     return out
 

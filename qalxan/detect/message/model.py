@@ -6,11 +6,16 @@ read as ``0``. Tokens are the first six characters of each word (a cheap stemmer
 agglutinative Azerbaijani and Turkish) plus money and punctuation signs; features are the
 distinct unigrams and bigrams, binary, L2-normalised.
 
-Training uses scikit-learn (``CountVectorizer`` + ``LogisticRegression``). Scoring needs no
-sparse matrix: the learned weights are a ``feature -> weight`` dict, and a message's score
+Training uses scikit-learn (``CountVectorizer`` + ``LogisticRegression``). A message's score
 is the sum of the weights of its distinct known features divided by the square root of their
-number, plus the intercept: the same number the scikit-learn pipeline gives, at the cost of
-one regex pass and a few dict look-ups per message.
+number, plus the intercept: the same number the scikit-learn pipeline gives.
+
+Scoring a batch (:meth:`TextModel.predict_proba`) is vectorised: the texts are joined with
+``\n`` (which the fast fold never leaves inside a text) and tokenised by one regex pass, the
+tokens become integer ids with one dict look-up each, and unigram and bigram features, their
+per-message de-duplication and the per-message sums are numpy operations. The sums are done
+on the weights as exact fixed-point integers, so they equal ``math.fsum`` of the single path
+bit for bit (:meth:`TextModel.decision_one` is the reference; a test compares them).
 
 The learned state is saved as arrays (``.npz``: feature strings, weights, intercept) with a
 JSON config: no pickles.
@@ -31,6 +36,12 @@ __all__ = ["TOKEN_PATTERN", "TextModel"]
 TOKEN_PATTERN = r"(?u)\b\w{1,6}|[£$€₼%!?@]"
 _TOKENS = re.compile(TOKEN_PATTERN)
 _DIGITS = str.maketrans("123456789", "000000000")
+# The batch tokeniser: the model's tokens plus the separator between messages.
+_SEP = "\n"
+_NONZERO = re.compile("[1-9]")
+_BATCH_TOKENS = re.compile(TOKEN_PATTERN + "|\n")
+# Fixed-point sums must stay below this (int64, with room to spare).
+_INT_LIMIT = 1 << 62
 
 
 def _key(name: str) -> Any:
@@ -44,6 +55,13 @@ def _name(key: Any) -> str:
     return " ".join(key) if isinstance(key, tuple) else str(key)
 
 
+class _Vocab(dict[str, int]):
+    """Token ids; an unknown token is 0 (looked up in C, ``__missing__`` only on a miss)."""
+
+    def __missing__(self, key: str) -> int:
+        return 0
+
+
 class TextModel:
     """Stem n-grams + logistic regression (scikit-learn estimator conventions)."""
 
@@ -51,6 +69,10 @@ class TextModel:
         self.c = c
         self.min_df = min_df
         self.max_iter = max_iter
+        # Integer tables of the batch scorer, built from ``weights_`` on first use.
+        self._batch_tables: tuple[Any, ...] | None = None
+        self._tables_ready = False
+        self._scale = 0
 
     @staticmethod
     def prepare(folded: str) -> str:
@@ -82,6 +104,7 @@ class TextModel:
             _key(str(n)): float(w) for n, w in zip(names, coef, strict=True) if w != 0.0
         }
         self.intercept_ = float(clf.intercept_[0])
+        self._tables_ready = False
         return self
 
     def decision_one(self, folded: str) -> float:
@@ -95,12 +118,92 @@ class TextModel:
         return math.fsum(known) / math.sqrt(len(known)) + self.intercept_
 
     def predict_proba(self, folded: Sequence[str]) -> list[float]:
-        """Probability that each folded text is a scam or spam."""
-        out = []
-        for text in folded:
-            z = self.decision_one(text)
-            out.append(1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0)
-        return out
+        """Probability that each folded text is a scam or spam (vectorised over the batch)."""
+        zs = self.decision_batch(folded)
+        return [1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0 for z in zs]
+
+    def predict_proba_one(self, folded: str) -> float:
+        """Probability for one folded text through the reference path."""
+        z = self.decision_one(folded)
+        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+    def decision_batch(self, folded: Sequence[str]) -> list[float]:
+        """Log-odds of many folded texts; equal to :meth:`decision_one` of each."""
+        n = len(folded)
+        if n == 0:
+            return []
+        tables = self._tables()
+        joined = _NONZERO.sub("0", _SEP.join(folded))  # = translate(_DIGITS), faster on long text
+        if tables is None or n < 4 or joined.count(_SEP) != n - 1:
+            # No fixed-point form, a tiny batch, or a text with the separator inside.
+            return [self.decision_one(t) for t in folded]
+        vocab, uni, bkeys, bfeat, iw, width = tables
+        toks = _BATCH_TOKENS.findall(joined)
+        # 0: unknown token (the vocabulary's __missing__), 1: separator.
+        ids = np.fromiter(map(vocab.__getitem__, toks), dtype=np.int64, count=len(toks))
+        doc = np.cumsum(ids == 1)
+        ufeat = uni[ids]
+        keep = ufeat >= 0
+        keys = [doc[keep] * width + ufeat[keep]]
+        if len(ids) > 1:
+            a, b = ids[:-1], ids[1:]
+            pair = (a > 1) & (b > 1)
+            bk = a[pair] * (len(vocab) + 1) + b[pair]
+            pos = np.searchsorted(bkeys, bk)
+            pos[pos >= len(bkeys)] = 0
+            found = bkeys[pos] == bk if len(bkeys) else np.zeros(len(bk), dtype=bool)
+            keys.append(doc[:-1][pair][found] * width + bfeat[pos[found]])
+        uniq = np.unique(np.concatenate(keys))
+        docs = uniq // width
+        vals = iw[uniq % width]
+        counts = np.bincount(docs, minlength=n)
+        if len(vals) and int(counts.max()) * int(np.abs(iw).max()) >= _INT_LIMIT:
+            return [self.decision_one(t) for t in folded]
+        sums = np.zeros(n, dtype=np.int64)
+        if len(vals):
+            starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
+            sums[docs[starts]] = np.add.reduceat(vals, starts)
+        # int64 -> float64 rounds to nearest, like math.fsum; the power-of-two scale is exact.
+        total = np.ldexp(sums.astype(np.float64), -self._scale)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            z = np.where(counts > 0, total / np.sqrt(counts), 0.0) + self.intercept_
+        return [float(v) for v in z]
+
+    def _tables(self) -> tuple[Any, ...] | None:
+        """Integer tables of the batch scorer, built once (None: weights not fixed-point)."""
+        if self._tables_ready:
+            return self._batch_tables
+        tables: tuple[Any, ...] | None = None
+        weights = list(self.weights_.items())
+        scale = 0
+        for _, w in weights:
+            scale = max(scale, w.as_integer_ratio()[1].bit_length() - 1)
+        ints = [int(math.ldexp(w, scale)) for _, w in weights]
+        exact = all(
+            math.ldexp(float(i), -scale) == w for i, (_, w) in zip(ints, weights, strict=True)
+        )
+        if exact and all(abs(i) < (1 << 52) for i in ints):
+            vocab: dict[str, int] = _Vocab({_SEP: 1})
+            for key, _ in weights:
+                for tok in key if isinstance(key, tuple) else (key,):
+                    vocab.setdefault(tok, len(vocab) + 1)
+            size = len(vocab) + 1
+            uni = np.full(size, -1, dtype=np.int64)
+            bigrams: list[tuple[int, int]] = []
+            for f, (key, _) in enumerate(weights):
+                if isinstance(key, tuple):
+                    bigrams.append((vocab[key[0]] * size + vocab[key[1]], f))
+                else:
+                    uni[vocab[key]] = f
+            bigrams.sort()
+            bkeys = np.asarray([k for k, _ in bigrams], dtype=np.int64)
+            bfeat = np.asarray([f for _, f in bigrams], dtype=np.int64)
+            iw = np.asarray(ints, dtype=np.int64)
+            tables = (vocab, uni, bkeys, bfeat, iw, max(1, len(weights)))
+        self._scale = scale
+        self._batch_tables = tables
+        self._tables_ready = True
+        return tables
 
     # -- persistence (arrays + config; the caller does the file I/O) ----------------------
 

@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["Folded", "Normalizer"]
+__all__ = ["TRICK_SCANS", "Folded", "Normalizer"]
 
 _WORD = re.compile(r"[^\W_]+(?:[@$][^\W_]+)*")
 # Three or more single letters separated by one space, dot, dash or star: "k o d", "s.m.s".
@@ -40,7 +40,18 @@ _LEET_SPACED = re.compile(r"[^\W\d_][0-9@$][^\W\d_]|\b\w[ .*\-]\w[ .*\-]\w\b|\s\
 _ASCII_TRICKS = re.compile(
     r"[a-zA-Z][0-9@$][a-zA-Z]|\b\w[ .*\-]\w[ .*\-]\w\b|\s\s|[\x00-\x08\x0e-\x1f]"
 )
+# Patterns whose union matches wherever :meth:`Normalizer.needs_full` is true (a necessary
+# condition, for scanning many texts joined by "\n" at once). Each starts with a character
+# class, which the regex engine scans for quickly, and checks the context by lookaround.
+TRICK_SCANS = (
+    re.compile(r"[0-9@$](?<=[^\W\d_][0-9@$])(?=[^\W\d_])"),
+    re.compile(r"[ .*\-](?<=\b\w[ .*\-])\w[ .*\-]\w\b"),
+    re.compile(r"\s\s"),
+    _ODD,
+    re.compile(r"[\u0400-\u04ff](?:(?<=[a-zA-Z3][\u0400-\u04ff])|(?=[a-zA-Z3]))"),
+)
 _CYR_RANGE = range(0x0400, 0x0500)
+_MEMO_MAX = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +93,9 @@ class Normalizer:
         self._cyr2lat = {str(k): str(v) for k, v in tables["cyrillic_to_latin"].items()}
         self._leet = {str(k): str(v) for k, v in tables["leet"].items()}
         self._table = self._fast_table()
+        # What one character folds to (a pure function of the character), memoised.
+        self._emitted: dict[str, str] = {}
+        self._words: dict[str, tuple[str, tuple[int, ...]]] = {}
         uneven = sorted(chr(c) for c, v in self._table.items() if len(v) != 1)
         self._uneven = re.compile("[" + re.escape("".join(uneven)) + "]") if uneven else None
 
@@ -146,6 +160,21 @@ class Normalizer:
         return Folded(folded, tuple(idx), len(text))
 
     def _emit(self, ch: str, i: int, chars: list[str], index: list[int]) -> None:
+        out = self._emitted.get(ch)
+        if out is None:
+            buf: list[str] = []
+            self._emit_slow(ch, 0, buf, [])
+            out = "".join(buf)
+            if len(self._emitted) < _MEMO_MAX:
+                self._emitted[ch] = out
+        if len(out) == 1:
+            chars.append(out)
+            index.append(i)
+        elif out:
+            chars.extend(out)
+            index.extend([i] * len(out))
+
+    def _emit_slow(self, ch: str, i: int, chars: list[str], index: list[int]) -> None:
         for c in unicodedata.normalize("NFKC", ch):
             if unicodedata.combining(c):
                 continue
@@ -166,6 +195,21 @@ class Normalizer:
 
     def _fold_word(self, text: str, start: int, end: int, chars: list[str], idx: list[int]) -> None:
         word = text[start:end]
+        memo = self._words.get(word)
+        if memo is None:
+            wchars: list[str] = []
+            widx: list[int] = []
+            self._fold_word_slow(word, wchars, widx)
+            memo = ("".join(wchars), tuple(widx))
+            if len(self._words) >= _MEMO_MAX:
+                self._words.clear()
+            self._words[word] = memo
+        chars.extend(memo[0])
+        idx.extend([start + j for j in memo[1]])
+
+    def _fold_word_slow(self, word: str, chars: list[str], idx: list[int]) -> None:
+        """Fold one word (offsets relative to the word); a pure function of the word."""
+        start = 0
         cyr = sum(1 for c in word if _is_cyrillic(c))
         lat = sum(1 for c in word if c.isalpha() and not _is_cyrillic(c))
         for j, ch in enumerate(word):

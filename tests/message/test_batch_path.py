@@ -1,0 +1,130 @@
+"""The fast batch path gives the verdicts of the single path: over the written held-out set
+(``qalxan/data/message/written/test.csv``) with senders and channels, through the verdict
+cache, and piece by piece (vectorised model, joined-text prefilters)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from qalxan.detect.message import MessageDetector, MessageInput
+from qalxan.detect.message.detector import VerdictCache
+from qalxan.detect.message.normalize import TRICK_SCANS, Normalizer
+from qalxan.domain.verdict import Verdict
+from qalxan.service import Engine
+from qalxan.service.message_train import load_written
+from qalxan.settings import Settings
+
+SENDERS = (None, "KapitalBank", "KapitaIBank", "+994501234567", "Birbank", "INFO")
+CHANNELS = ("sms", "messenger", "social", "call_transcript")
+ODD = [
+    "",
+    "\n",
+    "a\nb",
+    "k o d u  d e y i n",
+    "c0d göndər",
+    "Kаpital Bank: kodu deyin",  # Cyrillic а inside a Latin word
+    "x" * 12_000,
+    "\x00\x01\ufffd",
+    "😀😀😀",
+    "ﬁnal ｋｏｄ",
+    "Kartınız bloklanıb\n\nkodu deyin: 4169 7388 1234 5670",
+]
+
+
+def _held_out() -> list[MessageInput]:
+    texts = [e.text for e in load_written("test")] + ODD
+    combos = itertools.cycle(itertools.product(SENDERS, CHANNELS))
+    items = [MessageInput(t) for t in texts]
+    items += [
+        MessageInput(t, sender=s, channel=c) for t, (s, c) in zip(texts, combos, strict=False)
+    ]
+    return items
+
+
+def _same(batch: Verdict, single: Verdict) -> None:
+    assert (batch.verdict, batch.score, batch.brand, dict(batch.extra)) == (
+        single.verdict,
+        single.score,
+        single.brand,
+        dict(single.extra),
+    ), batch.input
+    if batch.reasons or batch.indicators:
+        # It took the full path: the whole verdict is the single one.
+        assert batch.to_dict() == single.to_dict()
+
+
+@pytest.fixture(scope="module")
+def uncached() -> MessageDetector:
+    det: MessageDetector = Engine(
+        Settings(database_url="sqlite://", message_cache_size=0)
+    ).detector("message")
+    return det
+
+
+def test_batch_equals_single_on_the_written_held_out_set(uncached: MessageDetector) -> None:
+    items = _held_out()
+    stats: dict[str, int] = {}
+    batch = uncached.analyze_batch(items, stats)
+    assert stats["quiet"] > 0 and stats["full"] > 0  # both paths are exercised
+    for item, b in zip(items, batch, strict=True):
+        _same(b, uncached.analyze(item))
+    # Any split into batches gives the same answers (joined-text scans see other neighbours).
+    for size in (1, 3, 17):
+        again = [
+            v
+            for i in range(0, len(items), size)
+            for v in uncached.analyze_batch(items[i : i + size])
+        ]
+        assert again == batch
+
+
+def test_cache_gives_the_same_verdicts(detector: MessageDetector) -> None:
+    items = _held_out()
+    stats: dict[str, int] = {}
+    first = detector.analyze_batch(items, stats)
+    second = detector.analyze_batch(items, stats)
+    assert second == first
+    short = sum(len(i.text) <= 2000 for i in items)
+    assert stats["cached"] >= short  # the second pass came from the cache (short texts)
+    for item, v in zip(items[:50], second[:50], strict=True):
+        _same(v, detector.analyze(item))
+
+
+def test_cache_is_bounded_and_expires() -> None:
+    cache = VerdictCache(size=2, ttl=60.0)
+    v = Verdict("message", "x", "benign", 0.0)
+    a, b, c = MessageInput("a"), MessageInput("b"), MessageInput("c")
+    cache.put_many([a, b], [v, v])
+    assert cache.get(a) is v  # a is now the most recent
+    cache.put_many([c], [v])
+    assert len(cache) == 2 and cache.get(b) is None and cache.get(a) is v
+    long = MessageInput("x" * 5000)
+    cache.put_many([long], [v])
+    assert cache.get(long) is None and cache.get(a) is v  # long texts are not kept
+    expired = VerdictCache(size=10, ttl=1e-9)
+    expired.put_many([a], [v])
+    assert expired.get(a) is None
+    # A different sender or channel is a different entry.
+    cache.put_many([MessageInput("a", sender="X")], [v])
+    assert cache.get(MessageInput("a", sender="Y")) is None
+
+
+def test_vectorised_model_equals_the_reference_bit_for_bit(detector: MessageDetector) -> None:
+    model = detector.model
+    assert model is not None
+    fast = detector.normalizer.fast
+    texts = [fast(e.text) for e in load_written("test") + load_written("train")]
+    texts += [fast(t) for t in ODD]
+    batch = model.predict_proba(texts)
+    assert batch == [model.predict_proba_one(t) for t in texts]
+    assert model.decision_batch(texts) == [model.decision_one(t) for t in texts]
+
+
+def test_trick_scans_cover_needs_full() -> None:
+    texts = [e.text for e in load_written("test") + load_written("train")] + ODD
+    needing = [t for t in texts if Normalizer.needs_full(t)]
+    assert needing  # the corpus has texts of the kind
+    for t in needing:
+        assert any(p.search(t) for p in TRICK_SCANS), t
