@@ -15,7 +15,6 @@ of ``data/reports/shared_domains.yaml`` (shorteners, messengers, mail providers)
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from stdnum import iban as stdnum_iban
 from stdnum import luhn
 
 from qalxan.domain.brands import BrandRegistry
+from qalxan.domain.card import parse_card
 from qalxan.domain.errors import ParseError
 from qalxan.domain.phone import parse_phone
 from qalxan.domain.url import parse_url, split_domain
@@ -62,12 +62,12 @@ _EMAIL_IN_TEXT = re.compile(r"\b[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+\b")
 
 
 def card_hash(pan: str, key: bytes) -> str:
-    """Keyed hash of a card number (HMAC-SHA256, hex): joins cards without keeping them."""
-    return hmac.new(key, pan.encode("ascii"), hashlib.sha256).hexdigest()
+    """Keyed hash of a card number, as :func:`qalxan.domain.card.parse_card` computes it."""
+    return parse_card(pan, key).hash
 
 
 def mask_card(pan: str) -> str:
-    """``4169 73** **** 1234``-style mask: BIN and last four only."""
+    """BIN and last four only (``416973******1234``)."""
     return f"{pan[:6]}{'*' * (len(pan) - 10)}{pan[-4:]}"
 
 
@@ -170,7 +170,8 @@ class KeyPolicy:
     def from_card(self, digits: str) -> Iterator[CampaignKey]:
         pan = re.sub(r"\D", "", digits)
         if 13 <= len(pan) <= 19 and luhn.is_valid(pan):
-            yield CampaignKey("card", card_hash(pan, self.card_key), mask_card(pan))
+            card = parse_card(pan, self.card_key)
+            yield CampaignKey("card", card.hash, card.masked)
 
     def from_iban(self, text: str) -> Iterator[CampaignKey]:
         compact = stdnum_iban.compact(text)

@@ -1,37 +1,28 @@
 """Payment card numbers inside messages: Luhn, masking and a keyed hash.
 
-Kept small on purpose: when ``qalxan.domain`` offers ``parse_card(text, key)`` this module
-shrinks to a call to it. A clear card number never leaves this module: callers get the masked
-form (first six and last four digits, separators kept so spans stay valid) and an HMAC.
+The Luhn check and the keyed hash are :mod:`qalxan.domain.card`'s, so a card found in a
+message joins the same card in a report. A clear card number never leaves this module:
+callers get the masked form (first six and last four digits, separators kept so spans stay
+valid) and the HMAC.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass
+
+from qalxan.domain.card import luhn_valid, parse_card
 
 __all__ = ["CardMatch", "card_hash", "luhn_ok", "mask_card_text"]
 
 
 def luhn_ok(digits: str) -> bool:
     """True when ``digits`` (13 to 19 of them) pass the Luhn check."""
-    if not digits.isdigit() or not 13 <= len(digits) <= 19:
-        return False
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = ord(ch) - 48
-        if i % 2:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0
+    return digits.isdigit() and 13 <= len(digits) <= 19 and luhn_valid(digits)
 
 
 def card_hash(digits: str, key: bytes) -> str:
-    """Keyed hash of a PAN (HMAC-SHA256, hex, 32 characters): joins without revealing it."""
-    return hmac.new(key, b"card:" + digits.encode("ascii"), hashlib.sha256).hexdigest()[:32]
+    """Keyed hash of a PAN, the same as :func:`qalxan.domain.card.parse_card` gives."""
+    return parse_card(digits, key).hash
 
 
 def mask_card_text(raw: str) -> str:
