@@ -9,7 +9,7 @@ import itertools
 import pytest
 
 from qalxan.detect.message import MessageDetector, MessageInput
-from qalxan.detect.message.detector import VerdictCache
+from qalxan.detect.message.batchscan import VerdictCache
 from qalxan.detect.message.normalize import TRICK_SCANS, Normalizer
 from qalxan.domain.verdict import Verdict
 from qalxan.service import Engine

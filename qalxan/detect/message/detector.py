@@ -14,21 +14,24 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from bisect import bisect_right
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-import ahocorasick
 from rapidfuzz import fuzz
 
+from qalxan.detect.message.batchscan import (
+    VerdictCache,
+    automaton,
+    brand_literals,
+    marked_texts,
+    text_starts,
+)
 from qalxan.detect.message.extract import Extracted, Feature, extract
 from qalxan.detect.message.model import TextModel
 from qalxan.detect.message.normalize import TRICK_SCANS, Folded, Normalizer
 from qalxan.detect.message.rules import RuleHit, RuleSet
-from qalxan.detect.message.triggers import necessary_literals
 from qalxan.domain.brands import Brand, BrandRegistry
 from qalxan.domain.reasons import ReasonCatalog
 from qalxan.domain.verdict import Indicator, Reason, Thresholds, Verdict
@@ -61,7 +64,6 @@ _URLISH = re.compile(r"\.[a-z]{2}|@\w|[\[(](?:\.|dot)|h(?:tt|xx)ps?:|www|\d[\d -
 # contains it (the model and the trigger scan rely on that).
 _SEP = "\n"
 _MEMO_MAX = 10_000
-_CACHE_MAX_CHARS = 2_000
 _MISSING = object()
 _AZ_LETTERS = re.compile(r"[əğışçöüƏĞİŞÇÖÜ]")
 _AZ_CYR = re.compile(r"[әғҹөүһјҝ]", re.IGNORECASE)
@@ -115,8 +117,8 @@ class MessageDetector:
         self.max_chars = max_chars
         self._weights: dict[str, float] = {k: float(v) for k, v in lexicon["weights"].items()}
         self._brand_patterns = self._compile_brands(brands, lexicon)
-        self._triggers = _automaton(rules.triggers)
-        self._brand_auto, self._brand_always = _brand_literals(self._brand_patterns)
+        self._triggers = automaton(rules.triggers)
+        self._brand_auto, self._brand_always = brand_literals(self._brand_patterns)
         self._lock = threading.Lock()
         self._suspect_memo: dict[str, bool] = {}
         self._host_memo: dict[str, Brand | None] = {}
@@ -225,8 +227,8 @@ class MessageDetector:
 
     def _signal_docs(self, joined: str, fast: Sequence[str]) -> set[int]:
         """Messages where a fraud rule could fire or a link, handle or card number may be."""
-        starts = _starts(fast)
-        out = _marked(_URLISH, joined, starts)
+        starts = text_starts(fast)
+        out = marked_texts(_URLISH, joined, starts)
         found: dict[int, set[str]] = {}
         with self._lock:
             for end, word in self._triggers.iter(joined):
@@ -240,10 +242,10 @@ class MessageDetector:
     def _tricky_docs(self, texts: Sequence[str]) -> set[int]:
         """Messages that :meth:`Normalizer.needs_full` sends to the full fold."""
         joined = _SEP.join(texts)
-        starts = _starts(texts)
+        starts = text_starts(texts)
         marked: set[int] = set()
         for pattern in TRICK_SCANS:
-            marked |= _marked(pattern, joined, starts)
+            marked |= marked_texts(pattern, joined, starts)
         needs = Normalizer.needs_full
         return {i for i in marked if needs(texts[i])}
 
@@ -581,110 +583,9 @@ class MessageDetector:
         return out
 
 
-class VerdictCache:
-    """A bounded LRU of batch verdicts keyed by the message (text, sender, channel, lang),
-    each kept at most ``ttl`` seconds (so a changed URL verdict or feed shows within that
-    time). Thread-safe. Verdicts are immutable, so cached ones are shared. Texts longer than
-    ``_CACHE_MAX_CHARS`` are not kept, which bounds the memory (SMS and posts are short)."""
-
-    def __init__(self, size: int, ttl: float) -> None:
-        self.size = size
-        self.ttl = ttl
-        self._data: OrderedDict[MessageInput, tuple[float, Verdict]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: MessageInput) -> Verdict | None:
-        if len(key.text) > _CACHE_MAX_CHARS:
-            return None
-        with self._lock:
-            entry = self._data.get(key)
-            if entry is None:
-                return None
-            if entry[0] < time.monotonic():
-                del self._data[key]
-                return None
-            self._data.move_to_end(key)
-            return entry[1]
-
-    def put_many(self, keys: Sequence[MessageInput], verdicts: Sequence[Verdict]) -> None:
-        expires = time.monotonic() + self.ttl
-        with self._lock:
-            data = self._data
-            for k, v in zip(keys, verdicts, strict=True):
-                if len(k.text) > _CACHE_MAX_CHARS:
-                    continue
-                data[k] = (expires, v)
-                data.move_to_end(k)
-            while len(data) > self.size:
-                data.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-
 def _put(out: list[Verdict | None], i: int, v: Verdict) -> bool:
     out[i] = v
     return False
-
-
-def _starts(texts: Sequence[str]) -> list[int]:
-    """Offsets of each text in ``_SEP.join(texts)``."""
-    out = [0] * len(texts)
-    pos = 0
-    for i, t in enumerate(texts):
-        out[i] = pos
-        pos += len(t) + 1
-    return out
-
-
-def _marked(pattern: re.Pattern[str], joined: str, starts: list[int]) -> set[int]:
-    """Indexes of the texts in ``joined`` that a match of ``pattern`` touches. Once a text is
-    marked the scan jumps to the next text, so the Python work grows with marked texts, not
-    with matches."""
-    out: set[int] = set()
-    n = len(starts)
-    pos = 0
-    search = pattern.search
-    while (m := search(joined, pos)) is not None:
-        first = bisect_right(starts, m.start()) - 1
-        last = bisect_right(starts, max(m.start(), m.end() - 1)) - 1
-        out.update(range(first, last + 1))
-        if last + 1 >= n:
-            break
-        pos = starts[last + 1]
-    return out
-
-
-def _brand_literals(patterns: Sequence[tuple[Brand, re.Pattern[str]]]) -> tuple[Any, set[int]]:
-    """An automaton of the brands' necessary literals (value: the brand's index) and the
-    brands without usable literals (always searched)."""
-    auto = ahocorasick.Automaton()
-    always: set[int] = set()
-    lits: dict[str, set[int]] = {}
-    for k, (_, pattern) in enumerate(patterns):
-        found = necessary_literals(pattern.pattern)
-        if found is None:
-            always.add(k)
-            continue
-        for lit in found:
-            lits.setdefault(lit, set()).add(k)
-    # One key per literal; the value lists every brand that needs it.
-    for lit, ks in sorted(lits.items()):
-        auto.add_word(lit, tuple(sorted(ks)))
-    if len(auto) == 0:
-        auto.add_word("\x00\x00never", ())
-    auto.make_automaton()
-    return auto, always
-
-
-def _automaton(words: Iterable[str]) -> Any:
-    auto = ahocorasick.Automaton()
-    for w in sorted(words):
-        auto.add_word(w, w)
-    if len(auto) == 0:
-        auto.add_word("\x00\x00never", 0)
-    auto.make_automaton()
-    return auto
 
 
 def _coerce(item: MessageInput | str) -> MessageInput:
