@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -16,6 +16,9 @@ from qalxan.cli.common import emit_json, err_console, get_settings
 from qalxan.cli.groups import check_app, eval_app, train_app
 from qalxan.domain.errors import FetchError
 from qalxan.domain.verdict import Reason, Verdict
+
+if TYPE_CHECKING:
+    from qalxan.service.page_train import Evaluation
 
 __all__ = ["check_app", "eval_app", "train_app"]
 
@@ -128,6 +131,12 @@ def eval_page(
     detector: Annotated[
         bool, typer.Option(help="Also score the whole detector (rules + model).")
     ] = True,
+    cv: Annotated[
+        bool,
+        typer.Option(
+            "--cv", help="Instead: 5-fold GroupKFold cross-validation on the train groups only."
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
 ) -> None:
     """Precision, recall and F1 on the held-out groups of the shared HTML set."""
@@ -135,9 +144,12 @@ def eval_page(
     from qalxan.domain.errors import ConfigError
     from qalxan.service import Engine
     from qalxan.service.page import load_model
-    from qalxan.service.page_train import evaluate
+    from qalxan.service.page_train import cross_validate, evaluate
 
     settings = get_settings()
+    if cv:
+        _print_evaluation(cross_validate(data, limit=limit), as_json)
+        return
     fitted = load_model(model or settings.page_model_path)
     if fitted is None:
         raise ConfigError("no page model: run `qalxan train page` first")
@@ -149,12 +161,29 @@ def eval_page(
         return score
 
     results = evaluate(data, fitted, judge if detector else None, limit=limit)
-    for metrics in results:
+    _print_evaluation(results, as_json)
+
+
+def _print_evaluation(results: Evaluation, as_json: bool) -> None:
+    for metrics in results.metrics:
+        d = metrics.to_dict()
+        w = results.weighted[metrics.name]
+        worst = results.errors[metrics.name][:10]
         if as_json:
-            emit_json(metrics.to_dict())
-        else:
-            d = metrics.to_dict()
-            typer.echo(
-                f"{d['name']:9s} n={d['n']} precision={d['precision']:.4f} "
-                f"recall={d['recall']:.4f} f1={d['f1']:.4f}"
+            emit_json(
+                {
+                    **d,
+                    "group_weighted": w,
+                    "errors_by_group": [
+                        {"group": g, "label": lab, "misses": n} for g, lab, n in worst
+                    ],
+                }
             )
+            continue
+        typer.echo(
+            f"{d['name']:9s} n={d['n']} precision={d['precision']:.4f} "
+            f"recall={d['recall']:.4f} f1={d['f1']:.4f}  group-weighted: "
+            f"precision={w['precision']:.4f} recall={w['recall']:.4f} f1={w['f1']:.4f}"
+        )
+        for g, lab, n in worst:
+            typer.echo(f"    {n:3d} missed {'phishing' if lab else 'benign  '} {g[:90]}")

@@ -18,11 +18,21 @@ from typing import Any
 
 import numpy as np
 
-from qalxan.detect.page import PageInput, PageModel, extract, page_tokens
+from qalxan.detect.page import PageFeatures, PageInput, PageModel, extract, page_tokens
+from qalxan.detect.page.model import page_dense
 from qalxan.domain.errors import ConfigError
 from qalxan.service.page import load_lexicon
 
-__all__ = ["Metrics", "PageRow", "evaluate", "iter_pages", "load_index", "train"]
+__all__ = [
+    "Evaluation",
+    "Metrics",
+    "PageRow",
+    "cross_validate",
+    "evaluate",
+    "iter_pages",
+    "load_index",
+    "train",
+]
 
 TARBALL = "setfit_phishing_html_5394.tar.gz"
 
@@ -109,8 +119,8 @@ def iter_pages(data_dir: Path, rows: list[PageRow]) -> Iterator[tuple[PageRow, s
                 yield row, fh.read().decode("utf-8", errors="replace")
 
 
-def _tokens(html: str) -> list[str]:
-    return page_tokens(extract(html, None, load_lexicon()))
+def _features(html: str) -> PageFeatures:
+    return extract(html, None, load_lexicon())
 
 
 def _select(rows: list[PageRow], split: str, limit: int | None, unique: bool) -> list[PageRow]:
@@ -133,26 +143,75 @@ def train(
     rows = load_index(data_dir)
     chosen = _select(rows, "train", limit, unique=False)
     docs: list[list[str]] = []
+    dense: list[list[float]] = []
     labels: list[int] = []
+    groups: list[str] = []
     for row, html in iter_pages(data_dir, chosen):
-        docs.append(_tokens(html))
+        feats = _features(html)
+        docs.append(page_tokens(feats))
+        dense.append(page_dense(feats))
         labels.append(row.label)
+        groups.append(row.group)
         if progress is not None:
             progress(1)
     if len(set(labels)) < 2:
         raise ConfigError("training needs pages of both labels")
-    model = PageModel().fit(docs, labels)
+    folds = min(5, len(set(groups)))
+    model = PageModel().fit(docs, labels, dense, groups, folds=folds)
     out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(out, **model.to_arrays())
-    groups = {r.group for r in chosen}
     return {
         "pages": len(docs),
         "phishing": sum(labels),
-        "groups": len(groups),
+        "groups": len(set(groups)),
         "artifact": str(out),
         "bytes": out.stat().st_size,
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+
+
+@dataclass
+class Evaluation:
+    """Metrics on the held-out groups, group-weighted metrics and the misses per group."""
+
+    metrics: list[Metrics]
+    weighted: dict[str, dict[str, float]]  # name -> precision/recall/f1, each group weight 1
+    errors: dict[str, list[tuple[str, int, int]]]  # name -> (group, label, misses), worst first
+
+
+def cross_validate(
+    data_dir: Path, *, folds: int = 5, limit: int | None = None, stage2: bool = True
+) -> Evaluation:
+    """GroupKFold cross-validation on the ``train`` groups only (every train page; no group
+    on both sides of a fold): how model choices are compared without touching the test
+    groups. Metrics of the model at p >= 0.5, plain and group-weighted."""
+    from sklearn.model_selection import GroupKFold
+
+    rows = _select(load_index(data_dir), "train", limit, unique=False)
+    docs: list[list[str]] = []
+    dense: list[list[float]] = []
+    labels: list[int] = []
+    groups: list[str] = []
+    for row, html in iter_pages(data_dir, rows):
+        feats = _features(html)
+        docs.append(page_tokens(feats))
+        dense.append(page_dense(feats))
+        labels.append(row.label)
+        groups.append(row.group)
+    said = [False] * len(docs)
+    for a, b in GroupKFold(folds).split(docs, labels, groups):
+        model = PageModel().fit(
+            [docs[i] for i in a],
+            [labels[i] for i in a],
+            [dense[i] for i in a] if stage2 else None,
+            [groups[i] for i in a],
+            folds=folds,
+        )
+        for i in b:
+            said[i] = model.score_parts(docs[i], dense[i]) >= 0.5
+    return _summarise(
+        ["model"], [(g, lab, {"model": s}) for g, lab, s in zip(groups, labels, said, strict=True)]
+    )
 
 
 def evaluate(
@@ -163,30 +222,60 @@ def evaluate(
     limit: int | None = None,
     threshold: float = 0.5,
     verdict_threshold: float = 0.4,
-) -> list[Metrics]:
+) -> Evaluation:
     """Metrics on the held-out ``test`` groups: the model alone and, with ``judge`` (page ->
-    verdict score), the whole detector (suspicious or malicious counts as phishing)."""
+    verdict score), the whole detector (suspicious or malicious counts as phishing). Each
+    first-copy page counts once; the group-weighted figures give each group a total weight
+    of 1, so a large group of near-identical pages does not decide the score."""
     rows = load_index(data_dir)
     test_groups = {r.group for r in rows if r.split == "test"}
     train_groups = {r.group for r in rows if r.split == "train"}
     if test_groups & train_groups:
         raise ConfigError("index.csv split is not group-disjoint")
-    counts = {"model": [0, 0, 0, 0], "detector": [0, 0, 0, 0]}
-    for row, html in iter_pages(data_dir, _select(rows, "test", limit, unique=True)):
-        p = model.predict_proba(_tokens(html))
-        _count(counts["model"], row.label, p >= threshold)
-        if judge is not None:
-            _count(counts["detector"], row.label, judge(PageInput(html)) >= verdict_threshold)
     names = ["model"] + (["detector"] if judge is not None else [])
-    return [Metrics(n, *counts[n]) for n in names]
+    seen: list[tuple[str, int, dict[str, bool]]] = []
+    for row, html in iter_pages(data_dir, _select(rows, "test", limit, unique=True)):
+        said = {"model": model.score(_features(html)) >= threshold}
+        if judge is not None:
+            said["detector"] = judge(PageInput(html)) >= verdict_threshold
+        seen.append((row.group, row.label, said))
+    return _summarise(names, seen)
 
 
-def _count(cell: list[int], label: int, predicted: bool) -> None:
-    if predicted and label:
-        cell[0] += 1
-    elif predicted:
-        cell[1] += 1
-    elif label:
-        cell[2] += 1
-    else:
-        cell[3] += 1
+def _summarise(names: list[str], seen: list[tuple[str, int, dict[str, bool]]]) -> Evaluation:
+    size: dict[str, int] = {}
+    for group, _, _ in seen:
+        size[group] = size.get(group, 0) + 1
+    metrics: list[Metrics] = []
+    weighted: dict[str, dict[str, float]] = {}
+    errors: dict[str, list[tuple[str, int, int]]] = {}
+    for name in names:
+        cell = [0, 0, 0, 0]
+        wcell = [0.0, 0.0, 0.0, 0.0]
+        misses: dict[tuple[str, int], int] = {}
+        for group, label, said in seen:
+            k = _cell(label, said[name])
+            cell[k] += 1
+            wcell[k] += 1.0 / size[group]
+            if k in (1, 2):
+                misses[group, label] = misses.get((group, label), 0) + 1
+        metrics.append(Metrics(name, *cell))
+        weighted[name] = _prf(*wcell[:3])
+        errors[name] = sorted(
+            ((g, lab, n) for (g, lab), n in misses.items()), key=lambda e: (-e[2], e[0])
+        )
+    return Evaluation(metrics, weighted, errors)
+
+
+def _prf(tp: float, fp: float, fn: float) -> dict[str, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
+
+
+def _cell(label: int, predicted: bool) -> int:
+    """0 tp, 1 fp, 2 fn, 3 tn."""
+    if predicted:
+        return 0 if label else 1
+    return 2 if label else 3

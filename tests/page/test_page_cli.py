@@ -103,3 +103,18 @@ def test_train_and_eval_on_a_slice(shared_dir: Path, tmp_path: Path) -> None:
     metrics = json.loads(result.stdout.splitlines()[0])
     assert metrics["name"] == "model" and metrics["n"] == 150
     assert metrics["f1"] > 0.6  # a 300-page slice already learns something
+    assert 0.0 < metrics["group_weighted"]["f1"] <= 1.0
+    assert all(e["misses"] > 0 for e in metrics["errors_by_group"])
+
+
+@pytest.mark.shared_data
+def test_cross_validation_uses_train_groups_only(shared_dir: Path) -> None:
+    from qalxan.service.page_train import cross_validate, load_index
+
+    data = shared_dir / "data" / "html"
+    result = cross_validate(data, folds=3, limit=150)
+    (metrics,) = result.metrics
+    assert metrics.tp + metrics.fp + metrics.fn + metrics.tn == 150
+    train = {r.group for r in load_index(data) if r.split == "train"}
+    assert {g for g, _, _ in result.errors["model"]} <= train
+    assert metrics.f1 > 0.5

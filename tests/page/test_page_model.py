@@ -5,9 +5,10 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from qalxan.detect.page import PageModel
+from qalxan.detect.page import PageModel, page_tokens
 from qalxan.service.page import MODEL_FILE, load_model
 from qalxan.service.page_train import load_index
 
@@ -39,3 +40,35 @@ def test_recommended_split_is_group_disjoint(shared_dir: Path) -> None:
     train = {r.group for r in rows if r.split == "train"}
     test = {r.group for r in rows if r.split == "test"}
     assert train and test and not train & test
+
+
+def test_two_stage_model_round_trip_and_guard() -> None:
+    from qalxan.detect.page import extract
+    from qalxan.detect.page.model import DENSE_NAMES, page_dense
+    from qalxan.service.page import load_lexicon
+
+    lex = load_lexicon()
+    phish = (
+        '<form action="http://x.example/p.php" method="post">'
+        '<input type="password" name="pass"></form><p>verify your account</p>'
+    )
+    good = '<a href="/news">news</a><p>weather today in baku {}</p>'
+    pages = [(phish + f"<i>{i}</i>", 1) for i in range(30)] + [
+        (good.format(i), 0) for i in range(30)
+    ]
+    feats = [extract(html, None, lex) for html, _ in pages]
+    dense = [page_dense(f) for f in feats]
+    assert all(len(row) == len(DENSE_NAMES) for row in dense)
+    model = PageModel(n_features=1 << 12).fit(
+        [page_tokens(f) for f in feats],
+        [label for _, label in pages],
+        dense,
+        [f"g{i % 10}" for i in range(len(pages))],
+    )
+    assert model.booster is not None
+    arrays = model.to_arrays()
+    again = PageModel.from_arrays(arrays)
+    assert again.score(feats[0]) == pytest.approx(model.score(feats[0]))
+    assert model.score(feats[0]) > 0.5 > model.score(feats[-1])
+    with pytest.raises(ValueError, match="dense features"):
+        PageModel.from_arrays({**arrays, "dense_names": np.asarray(["other"])})

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from qalxan.detect.page.features import extract
 from qalxan.detect.page.fingerprint import fingerprint
 from qalxan.detect.page.lexicon import PageLexicon
-from qalxan.detect.page.model import PageModel, page_tokens
+from qalxan.detect.page.model import PageModel
 from qalxan.detect.page.rules import BrandIndex, judge
 from qalxan.domain.brands import BrandRegistry
 from qalxan.domain.reasons import ReasonCatalog
@@ -74,7 +74,7 @@ class PageDetector:
             "title": feats.title[:200],
         }
         if self.model is not None:
-            p = self.model.predict_proba(page_tokens(feats))
+            p = self.model.score(feats)
             extra["model_probability"] = round(p, 4)
             if p >= 0.5:
                 # From model_floor at p = 0.5 up to model_max at p = 1: a page the model

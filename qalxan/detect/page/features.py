@@ -185,10 +185,16 @@ def _resources(tree: LexborHTMLParser, base: _Base, feats: PageFeatures) -> None
             feats.resources.append(Resource("icon", base(a.get("href") or "")))
         elif "stylesheet" in rel:
             feats.resources.append(Resource("css", base(a.get("href") or "")))
-    for anchor in tree.css("a[href]"):
-        href = anchor.attributes.get("href") or ""
+    anchors = tree.css("a[href]")
+    empty = 0
+    for anchor in anchors:
+        href = (anchor.attributes.get("href") or "").strip()
         if href and not href.startswith(("#", "javascript:", "mailto:", "tel:")):
             feats.links.append(base(href))
+        elif not href or href.startswith(("#", "javascript:")):
+            empty += 1
+    feats.counts["hrefs"] = len(anchors)
+    feats.counts["empty_hrefs"] = empty
 
 
 def _scripts(tree: LexborHTMLParser, base: _Base, feats: PageFeatures) -> None:
@@ -225,9 +231,13 @@ def extract(html: str, base_url: str | None, lex: PageLexicon) -> PageFeatures:
     root = tree.root
     if root is not None:
         feats.tags = [n.tag for n in root.traverse() if n.tag and n.tag[0] != "-"]
-    feats.counts = {
+    inputs = tree.css("input")
+    feats.counts |= {
         "forms": len(feats.forms),
-        "inputs": len(tree.css("input")),
+        "inputs": len(inputs),
+        "hidden": sum(1 for n in inputs if (n.attributes.get("type") or "").lower() == "hidden"),
+        "metas": len(tree.css("meta")),
+        "bytes": len(html),
         "iframes": len(tree.css("iframe")),
         "links": len(feats.links),
         "scripts": len(feats.script_urls),

@@ -1,8 +1,16 @@
-"""The page model: hashed page tokens -> logistic regression -> probability of phishing.
+"""The page model: probability that a page is phishing, in two stages.
 
-Tokens come from the extracted features (title and text words, tag names, field kinds, form
-and resource shape, count buckets), hashed into ``n_features`` buckets with CRC32. ``fit``
-uses scikit-learn; prediction is a numpy dot product, so a loaded model needs no pickle.
+1. Hashed-token logistic regression: tokens of the extracted features (title words and
+   character 4-grams, text words and word pairs, tag names, field kinds, form and resource
+   shape, count buckets), hashed into ``n_features`` buckets with CRC32 (numpy dot product).
+2. Gradient-boosted trees (LightGBM) over :func:`page_dense` (structure counts, field kinds,
+   link ratios, form targets, sizes, wording counts, script obfuscation counts) plus the
+   stage-1 score. While fitting, the stage-1 score of each training page comes from a model
+   that did not see its group (group-aware out-of-fold), so the trees learn how far to trust
+   it on unseen kits.
+
+Both stages are saved as arrays (the trees as LightGBM's text format in a byte array), so a
+loaded model needs no pickle. A model without stage 2 (``booster`` None) answers stage 1.
 """
 
 from __future__ import annotations
@@ -11,16 +19,36 @@ import math
 import re
 import zlib
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
 from qalxan.detect.page.features import PageFeatures, host_of
 
-__all__ = ["PageModel", "page_tokens"]
+__all__ = ["DENSE_NAMES", "PageModel", "page_dense", "page_tokens"]
 
 _WORD = re.compile(r"[^\W\d_]{2,24}")
 _MAX_WORDS = 800
+_KINDS = ("password", "card", "cvv", "expiry", "otp", "phone", "fin", "email", "login", "pin")
+_WORDING = (
+    "login", "log in", "sign in", "verify", "verification", "account", "password", "confirm",
+    "secure", "update", "suspend", "locked", "reward", "survey", "congratulations", "wallet",
+    "seed", "phrase", "recovery", "bank", "card", "prize", "winner", "claim", "limited",
+    "security", "unusual", "expire",
+)  # fmt: skip
+_SCRIPT = ("eval(", "atob(", "unescape(", "fromCharCode", "document.write", "window.location")
+DENSE_NAMES: tuple[str, ...] = (
+    *(f"n_{k}" for k in ("forms", "inputs", "iframes", "links", "scripts", "imgs")),
+    *(f"field_{k}" for k in _KINDS),
+    "fields", "links_abs", "links_abs_ratio", "hosts", "hrefs", "hrefs_empty",
+    "hrefs_empty_ratio", "forms_empty_action", "forms_abs_action", "forms_php_action",
+    "forms_post", "log_bytes", "log_text", "log_script", "words", "title_len", "tags",
+    "distinct_tags", "hidden_inputs", "metas",
+    *(f"say_{w.replace(' ', '_')}" for w in _WORDING),
+    *(f"js_{k.strip('(')}" for k in _SCRIPT),
+    *(f"res_{k}" for k in ("css", "icon", "script")),
+)  # fmt: skip
 
 
 def _bucket(n: int) -> int:
@@ -31,7 +59,11 @@ def page_tokens(feats: PageFeatures) -> list[str]:
     """The tokens of a page that the model hashes (a set: their order is irrelevant)."""
     toks: set[str] = set()
     toks.update("t:" + w for w in _WORD.findall(feats.title.lower())[:40])
-    toks.update("w:" + w for w in _WORD.findall(feats.text[:20_000])[:_MAX_WORDS])
+    words = _WORD.findall(feats.text[:20_000])[:_MAX_WORDS]
+    toks.update("w:" + w for w in words)
+    toks.update(f"b:{a}_{b}" for a, b in pairwise(words))
+    title = feats.title.lower()
+    toks.update("tc:" + title[i : i + 4] for i in range(len(title) - 3))
     toks.update("tag:" + t for t in feats.tags)
     toks.update("r:" + w for w in feats.source_words)
     toks.update("k:" + f.kind for f in feats.fields)
@@ -53,12 +85,73 @@ def page_tokens(feats: PageFeatures) -> list[str]:
     return list(toks)
 
 
+def page_dense(feats: PageFeatures) -> list[float]:
+    """The numeric features of stage 2, in the order of :data:`DENSE_NAMES`."""
+    c = feats.counts
+    kinds = [f.kind for f in feats.fields]
+    links = feats.links
+    n_abs = sum(1 for u in links if u.startswith(("http://", "https://", "//")))
+    hosts = {host_of(r.url) for r in feats.resources} | {host_of(u) for u in links}
+    hosts.discard("")
+    hrefs, empty = c.get("hrefs", 0), c.get("empty_hrefs", 0)
+    actions = [f.action.lower() for f in feats.forms]
+    text, script = feats.text, feats.script_text
+    out: list[float] = [
+        c.get(k, 0) for k in ("forms", "inputs", "iframes", "links", "scripts", "imgs")
+    ]
+    out += [kinds.count(k) for k in _KINDS]
+    out += [
+        len(kinds),
+        n_abs,
+        n_abs / len(links) if links else -1.0,
+        len(hosts),
+        hrefs,
+        empty,
+        empty / hrefs if hrefs else -1.0,
+        sum(1 for a in actions if not a or a == "#"),
+        sum(1 for a in actions if "://" in a or a.startswith("//")),
+        sum(1 for a in actions if ".php" in a),
+        sum(1 for f in feats.forms if f.method == "post"),
+        math.log1p(c.get("bytes", 0)),
+        math.log1p(len(text)),
+        math.log1p(len(script)),
+        text.count(" ") + (1 if text else 0),
+        len(feats.title),
+        len(feats.tags),
+        len(set(feats.tags)),
+        c.get("hidden", 0),
+        c.get("metas", 0),
+    ]
+    out += [text.count(w) for w in _WORDING]
+    out += [script.count(k) for k in _SCRIPT]
+    out += [sum(1 for r in feats.resources if r.kind == k) for k in ("css", "icon", "script")]
+    return [float(v) for v in out]
+
+
+BOOST_PARAMS: dict[str, Any] = {
+    "objective": "binary",
+    "learning_rate": 0.05,
+    "num_leaves": 31,
+    "min_data_in_leaf": 20,
+    "feature_fraction": 0.7,
+    "bagging_fraction": 0.8,
+    "bagging_freq": 1,
+    "lambda_l2": 1.0,
+    "num_threads": 1,
+    "seed": 1,
+    "deterministic": True,
+    "verbose": -1,
+}
+BOOST_ROUNDS = 300
+
+
 class PageModel:
-    """Hashed-token logistic regression (scikit-learn estimator conventions)."""
+    """Hashed-token logistic regression, then boosted trees over dense features and its score."""
 
     def __init__(self, n_features: int = 1 << 18, C: float = 1.0) -> None:
         self.n_features = n_features
         self.C = C
+        self.booster: Any = None  # lightgbm.Booster of stage 2, None for stage 1 only
 
     def _indices(self, tokens: Sequence[str]) -> np.ndarray[Any, np.dtype[np.int64]]:
         mask = self.n_features - 1
@@ -66,10 +159,8 @@ class PageModel:
             np.fromiter((zlib.crc32(t.encode("utf-8")) & mask for t in tokens), np.int64)
         )
 
-    def fit(self, docs: Sequence[Sequence[str]], labels: Sequence[int]) -> PageModel:
-        """Learn ``coef_`` and ``intercept_`` from token lists and 0/1 labels."""
+    def _matrix(self, docs: Sequence[Sequence[str]]) -> Any:
         from scipy.sparse import csr_matrix
-        from sklearn.linear_model import LogisticRegression
 
         rows: list[int] = []
         cols: list[int] = []
@@ -77,28 +168,74 @@ class PageModel:
             idx = self._indices(doc)
             rows.extend([i] * len(idx))
             cols.extend(idx.tolist())
-        x = csr_matrix(
+        return csr_matrix(
             (np.ones(len(cols), np.float32), (rows, cols)), shape=(len(docs), self.n_features)
         )
-        clf = LogisticRegression(C=self.C, solver="liblinear", max_iter=200)
-        clf.fit(x, np.asarray(labels))
+
+    def _linear(self, x: Any, labels: np.ndarray[Any, Any]) -> Any:
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(C=self.C, solver="liblinear", max_iter=300).fit(x, labels)
+
+    def fit(
+        self,
+        docs: Sequence[Sequence[str]],
+        labels: Sequence[int],
+        dense: Sequence[Sequence[float]] | None = None,
+        groups: Sequence[str] | None = None,
+        folds: int = 5,
+    ) -> PageModel:
+        """Learn stage 1 from token lists and 0/1 labels; with ``dense`` rows and ``groups``
+        also stage 2, on out-of-fold stage-1 scores (GroupKFold: no group scores itself)."""
+        x = self._matrix(docs)
+        y = np.asarray(labels)
+        clf = self._linear(x, y)
         self.coef_ = clf.coef_.ravel().astype(np.float32)
         self.intercept_ = float(clf.intercept_[0])
+        self.booster = None
+        if dense is None or groups is None:
+            return self
+        import lightgbm
+        from sklearn.model_selection import GroupKFold
+
+        oof = np.zeros(len(y))
+        for a, b in GroupKFold(folds).split(x, y, np.asarray(groups)):
+            oof[b] = self._linear(x[a], y[a]).predict_proba(x[b])[:, 1]
+        table = np.column_stack([np.asarray(dense, np.float64), oof])
+        data = lightgbm.Dataset(table, y, feature_name=[*DENSE_NAMES, "linear"])
+        self.booster = lightgbm.train(BOOST_PARAMS, data, BOOST_ROUNDS)
         return self
 
     def predict_proba(self, tokens: Sequence[str]) -> float:
-        """Probability that the page is phishing."""
+        """Stage 1 alone: probability that the page is phishing from its tokens."""
         z = float(self.coef_[self._indices(tokens)].sum()) + self.intercept_
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
+    def score(self, feats: PageFeatures) -> float:
+        """Probability that the page is phishing (stage 2 when present, else stage 1)."""
+        return self.score_parts(page_tokens(feats), page_dense(feats))
+
+    def score_parts(self, tokens: Sequence[str], dense: Sequence[float]) -> float:
+        """:meth:`score` from a page's :func:`page_tokens` and :func:`page_dense`."""
+        linear = self.predict_proba(tokens)
+        if self.booster is None:
+            return linear
+        row = np.asarray([[*dense, linear]], np.float64)
+        return float(self.booster.predict(row, num_threads=1)[0])
+
     def to_arrays(self) -> dict[str, Any]:
         """The learned state as arrays (saved with ``numpy.savez_compressed``)."""
-        return {
+        out = {
             "coef": self.coef_,
             "intercept": np.asarray([self.intercept_], np.float64),
             "n_features": np.asarray([self.n_features], np.int64),
             "C": np.asarray([self.C], np.float64),
         }
+        if self.booster is not None:
+            text = self.booster.model_to_string().encode("utf-8")
+            out["booster"] = np.frombuffer(text, np.uint8)
+            out["dense_names"] = np.asarray(DENSE_NAMES)
+        return out
 
     @classmethod
     def from_arrays(cls, arrays: Any) -> PageModel:
@@ -108,4 +245,11 @@ class PageModel:
         model.intercept_ = float(arrays["intercept"][0])
         if model.coef_.shape != (model.n_features,):
             raise ValueError("page model: coef has the wrong shape")
+        if "booster" in arrays:
+            import lightgbm
+
+            if tuple(str(n) for n in arrays["dense_names"]) != DENSE_NAMES:
+                raise ValueError("page model: its dense features differ from this code's")
+            text = np.asarray(arrays["booster"], np.uint8).tobytes().decode("utf-8")
+            model.booster = lightgbm.Booster(model_str=text)
         return model
