@@ -20,16 +20,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from stdnum import iban as stdnum_iban
-from stdnum import luhn
 
 from qalxan.domain.brands import BrandRegistry
-from qalxan.domain.card import parse_card
-from qalxan.domain.errors import ParseError
+from qalxan.domain.card import luhn_valid, parse_card
+from qalxan.domain.errors import CardError, ParseError
 from qalxan.domain.phone import parse_phone
 from qalxan.domain.url import parse_url, split_domain
 from qalxan.domain.verdict import Indicator
 
-__all__ = ["JOIN_KINDS", "CampaignKey", "KeyPolicy", "card_hash", "mask_card"]
+__all__ = ["JOIN_KINDS", "CampaignKey", "KeyPolicy", "card_hash"]
 
 JOIN_KINDS: frozenset[str] = frozenset(
     {
@@ -64,11 +63,6 @@ _EMAIL_IN_TEXT = re.compile(r"\b[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+\b")
 def card_hash(pan: str, key: bytes) -> str:
     """Keyed hash of a card number, as :func:`qalxan.domain.card.parse_card` computes it."""
     return parse_card(pan, key).hash
-
-
-def mask_card(pan: str) -> str:
-    """BIN and last four only (``416973******1234``)."""
-    return f"{pan[:6]}{'*' * (len(pan) - 10)}{pan[-4:]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,9 +163,13 @@ class KeyPolicy:
 
     def from_card(self, digits: str) -> Iterator[CampaignKey]:
         pan = re.sub(r"\D", "", digits)
-        if 13 <= len(pan) <= 19 and luhn.is_valid(pan):
-            card = parse_card(pan, self.card_key)
-            yield CampaignKey("card", card.hash, card.masked)
+        if not 13 <= len(pan) <= 19:
+            return
+        try:
+            card = parse_card(pan, self.card_key)  # Luhn check, mask and keyed hash
+        except CardError:
+            return
+        yield CampaignKey("card", card.hash, card.masked)
 
     def from_iban(self, text: str) -> Iterator[CampaignKey]:
         compact = stdnum_iban.compact(text)
@@ -192,7 +190,7 @@ class KeyPolicy:
             yield from self.from_card(match.group(0))
         for match in _PHONE_IN_TEXT.finditer(text):
             digits = re.sub(r"\D", "", match.group(0))
-            is_card = len(digits) >= 13 and luhn.is_valid(digits)
+            is_card = len(digits) >= 13 and luhn_valid(digits)
             if 9 <= len(digits) <= 15 and not is_card:
                 yield from self.from_phone(match.group(0))
         for match in _HANDLE_IN_TEXT.finditer(text):
