@@ -102,6 +102,12 @@ class BrandRegistry:
                 raise ConfigError(f"brand id {brand.id!r} appears twice")
             self._brands[brand.id] = brand
         self._senders = {s.lower(): b for b in self._brands.values() for s in b.sender_ids}
+        # Owned domain -> brand (the first brand listing it): ``owner_of_host`` walks the
+        # host's parent domains through this dict instead of asking every brand.
+        self._owned: dict[str, Brand] = {}
+        for brand in self._brands.values():
+            for d in brand.domains:
+                self._owned.setdefault(d, brand)
 
     def __iter__(self) -> Iterator[Brand]:
         return iter(self._brands.values())
@@ -116,11 +122,18 @@ class BrandRegistry:
         return self._brands.get(brand_id)
 
     def owner_of_host(self, host: str) -> Brand | None:
-        """The brand that owns ``host`` (or a parent domain of it), if any."""
-        for brand in self._brands.values():
-            if brand.owns_host(host):
+        """The brand that owns ``host`` (or a parent domain of it), if any; the most
+        specific owned domain wins."""
+        name = host.lower().rstrip(".")
+        owned = self._owned
+        while True:
+            brand = owned.get(name)
+            if brand is not None:
                 return brand
-        return None
+            dot = name.find(".")
+            if dot < 0:
+                return None
+            name = name[dot + 1 :]
 
     def by_sender(self, sender_id: str) -> Brand | None:
         """The brand whose official SMS sender ID this is (case-insensitive)."""

@@ -71,3 +71,27 @@ def test_owned_domains_and_senders() -> None:
 def test_bad_domain_is_caught() -> None:
     with pytest.raises(DomainError):
         parse_domain("kapital bank.az")
+
+
+def test_owner_of_host_agrees_with_owns_host() -> None:
+    """The domain index answers what asking every brand answers, for owned hosts, their
+    subdomains, lookalikes and odd spellings (case, trailing dot)."""
+    hosts = [d for b in REGISTRY for d in b.domains]
+    probes = [*hosts, *(f"a.b.{h}" for h in hosts), *(f"{h}.evil.com" for h in hosts)]
+    probes += [f"x{h}" for h in hosts] + [h.upper() + "." for h in hosts] + ["", "az", "com"]
+    for host in probes:
+        owners = [b for b in REGISTRY if b.owns_host(host)]
+        found = REGISTRY.owner_of_host(host)
+        assert (found is None) == (not owners), host
+        assert found is None or found in owners, host
+
+
+def test_owner_of_host_prefers_the_most_specific_domain() -> None:
+    from qalxan.domain.brands import Brand, BrandRegistry
+
+    parent = Brand(id="gov", name="Gov", category="government", domains=("gov.az",))
+    child = Brand(id="tax", name="Tax", category="government", domains=("taxes.gov.az",))
+    registry = BrandRegistry([parent, child])
+    assert registry.owner_of_host("e.taxes.gov.az") is child
+    assert registry.owner_of_host("www.gov.az") is parent
+    assert registry.owner_of_host("gov.az.evil.com") is None

@@ -93,6 +93,22 @@ def test_url_detector_may_be_a_plain_callable() -> None:
     assert "message.url_suspicious" in v.codes
 
 
+def test_each_link_is_judged_once() -> None:
+    """A campaign repeats its link in many messages: the URL verdict is memoised."""
+    fake = FakeDetector("url", score_of=lambda u: 0.95)
+    calls: list[str] = []
+
+    def judge(url: str) -> object:
+        calls.append(url)
+        return fake.analyze(url)
+
+    det = _with_url_detector(judge)
+    texts = [f"Mukafat {i}: https://prize-az.top/get" for i in range(5)]
+    verdicts = [*det.analyze_batch(texts), det.analyze(texts[0])]
+    assert all("message.url_malicious" in v.codes for v in verdicts)
+    assert len(calls) == 1
+
+
 def test_with_the_real_url_detector() -> None:
     """Integration with the URL area's detector; skipped only while it is not built yet."""
     engine = Engine(Settings(database_url="sqlite://"))

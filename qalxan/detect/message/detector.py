@@ -123,6 +123,7 @@ class MessageDetector:
         self._suspect_memo: dict[str, bool] = {}
         self._host_memo: dict[str, Brand | None] = {}
         self._lookalike_memo: dict[str, Brand | None] = {}
+        self._url_memo: dict[str, Verdict | None] = {}
         self._official_numbers = frozenset(
             n for b in brands for n in (*b.short_codes, *(p.replace(" ", "") for p in b.phones))
         )
@@ -498,14 +499,23 @@ class MessageDetector:
         return None
 
     def _judge_url(self, url: str) -> Verdict | None:
+        """The URL detector's verdict, memoised: detectors are pure and fixed once built, and
+        a campaign repeats its links across many messages."""
         det = self.url_detector
         if det is None:
             return None
+        memo = self._url_memo
+        hit = memo.get(url, _MISSING)
+        if hit is not _MISSING:
+            return hit  # type: ignore[return-value]
         fn = det.analyze if hasattr(det, "analyze") else det
         try:
-            verdict: Verdict = fn(url)
+            verdict: Verdict | None = fn(url)
         except ValueError:
-            return None
+            verdict = None
+        if len(memo) >= _MEMO_MAX:
+            memo.clear()
+        memo[url] = verdict
         return verdict
 
     def _owner_of_host(self, host: str) -> Brand | None:

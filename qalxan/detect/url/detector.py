@@ -40,19 +40,28 @@ class HostingLists:
 
     def kind_of(self, domain: Domain) -> str | None:
         """``shortener``, ``free_hosting``, ``dynamic_dns`` or ``None``."""
-        host = domain.host
-        for kind, names in (
+        lists = (
             ("shortener", self.shorteners),
             ("free_hosting", self.free_hosting),
             ("dynamic_dns", self.dynamic_dns),
-        ):
-            if any(host == n or host.endswith("." + n) for n in names):
+        )
+        parents = _parents(domain.host)
+        for kind, names in lists:
+            if not names.isdisjoint(parents):
                 return kind
-        if domain.private_suffix and any(
-            domain.suffix == n or domain.suffix.endswith("." + n) for n in self.free_hosting
-        ):
+        if domain.private_suffix and not self.free_hosting.isdisjoint(_parents(domain.suffix)):
             return "free_hosting"
         return None
+
+
+def _parents(host: str) -> list[str]:
+    """``host`` and each of its parent domains (``a.b.c``: ``a.b.c``, ``b.c``, ``c``)."""
+    out = [host]
+    dot = host.find(".")
+    while dot >= 0:
+        out.append(host[dot + 1 :])
+        dot = host.find(".", dot + 1)
+    return out
 
 
 _CONTEXT_CODES = {

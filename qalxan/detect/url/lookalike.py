@@ -70,6 +70,11 @@ class LookalikeEngine:
         for t in self.terms_:
             self._by_loose.setdefault(confusables.loose(t.compact), t)
         self._distinctive = tuple(t for t in self.terms_ if t.distinctive)
+        # Typo candidates by compact length: (order, term, compact, edit limit).
+        self._by_length: dict[int, list[tuple[int, Term, str, int]]] = {}
+        for k, t in enumerate(self.terms_):
+            limit = 2 if len(t.compact) >= config.two_edit_length else 1
+            self._by_length.setdefault(len(t.compact), []).append((k, t, t.compact, limit))
         self._words = frozenset(config.combo_words) | frozenset(config.country_codes)
         self._vocab = self._words | frozenset(self._by_compact)
         self._strong = frozenset(config.strong_words) | frozenset(config.country_codes)
@@ -214,14 +219,23 @@ class LookalikeEngine:
         self, skel: str, raw: str, confusable: bool, domain: Domain, *, max_edits: int
     ) -> Match | None:
         compact = skel.replace("-", "")
+        n = len(compact)
+        by_length = self._by_length
+        cands = [c for m in range(n - 2, n + 3) for c in by_length.get(m, ())]
+        if len(cands) > 1:
+            cands.sort(key=lambda c: c[0])  # the registry's order breaks ties
         best: tuple[int, Term] | None = None
-        for term in self.terms_:
-            if abs(len(term.compact) - len(compact)) > 2 or not self._typo_allowed(term, domain):
+        distance = OSA.distance
+        for _, term, term_compact, limit in cands:
+            if not self._typo_allowed(term, domain):
                 continue
-            limit = 2 if len(term.compact) >= self.config.two_edit_length else 1
             limit = min(limit, max_edits)
-            d = min(OSA.distance(skel, term.text), OSA.distance(compact, term.compact))
-            if d > limit and not _plural(term.compact, compact):
+            # Distances above 2 read as 3: no limit or plural form goes past 2.
+            d = min(
+                distance(skel, term.text, score_cutoff=2),
+                distance(compact, term_compact, score_cutoff=2),
+            )
+            if d > limit and not _plural(term_compact, compact):
                 continue
             if best is None or d < best[0]:
                 best = (d, term)

@@ -32,10 +32,11 @@ class Term:
     own_label: bool
     distinctive: bool
     typo_anywhere: bool = False
+    # The text without hyphens (derived; kept because every look-up compares it).
+    compact: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def compact(self) -> str:
-        return self.text.replace("-", "")
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "compact", self.text.replace("-", ""))
 
     @property
     def typo_own_suffix(self) -> bool:
