@@ -11,18 +11,51 @@ import threading
 import time
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Hashable, Iterable, Sequence
-from typing import Any, Protocol
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from typing import Generic, Protocol, TypeVar
 
-import ahocorasick
+import ahocorasick_rs
 
 from qalxan.detect.message.triggers import necessary_literals
 from qalxan.domain.brands import Brand
 from qalxan.domain.verdict import Verdict
 
-__all__ = ["VerdictCache", "automaton", "brand_literals", "marked_texts", "text_starts"]
+__all__ = [
+    "LiteralScan",
+    "VerdictCache",
+    "automaton",
+    "brand_literals",
+    "marked_texts",
+    "text_starts",
+]
 
 CACHE_MAX_CHARS = 2_000
+V = TypeVar("V")
+
+
+class LiteralScan(Generic[V]):
+    """Every occurrence of a fixed set of words in a text (Aho-Corasick, overlapping), with
+    the value each word was given. Immutable, so threads share it without a lock."""
+
+    def __init__(self, words: Mapping[str, V]) -> None:
+        self._words = sorted(words)
+        self._values = [words[w] for w in self._words]
+        self._auto = (
+            ahocorasick_rs.AhoCorasick(self._words, matchkind=ahocorasick_rs.MatchKind.Standard)
+            if self._words
+            else None
+        )
+
+    def __len__(self) -> int:
+        return len(self._words)
+
+    def iter(self, text: str) -> Iterator[tuple[int, V]]:
+        """``(start, value)`` of each occurrence, in order of their ends."""
+        if self._auto is None:
+            return iter(())
+        values = self._values
+        found = self._auto.find_matches_as_indexes(text, overlapping=True)
+        return ((start, values[k]) for k, start, _ in found)
 
 
 class _Keyed(Hashable, Protocol):
@@ -99,10 +132,11 @@ def marked_texts(pattern: re.Pattern[str], joined: str, starts: list[int]) -> se
     return out
 
 
-def brand_literals(patterns: Sequence[tuple[Brand, re.Pattern[str]]]) -> tuple[Any, set[int]]:
-    """An automaton of the brands' necessary literals (value: the brand's index) and the
-    brands without usable literals (always searched)."""
-    auto = ahocorasick.Automaton()
+def brand_literals(
+    patterns: Sequence[tuple[Brand, re.Pattern[str]]],
+) -> tuple[LiteralScan[tuple[int, ...]], set[int]]:
+    """A scan of the brands' necessary literals (value: the indexes of the brands that need
+    it) and the brands without usable literals (always searched)."""
     always: set[int] = set()
     lits: dict[str, set[int]] = {}
     for k, (_, pattern) in enumerate(patterns):
@@ -112,20 +146,9 @@ def brand_literals(patterns: Sequence[tuple[Brand, re.Pattern[str]]]) -> tuple[A
             continue
         for lit in found:
             lits.setdefault(lit, set()).add(k)
-    # One key per literal; the value lists every brand that needs it.
-    for lit, ks in sorted(lits.items()):
-        auto.add_word(lit, tuple(sorted(ks)))
-    if len(auto) == 0:
-        auto.add_word("\x00\x00never", ())
-    auto.make_automaton()
-    return auto, always
+    return LiteralScan({lit: tuple(sorted(ks)) for lit, ks in lits.items()}), always
 
 
-def automaton(words: Iterable[str]) -> Any:
-    auto = ahocorasick.Automaton()
-    for w in sorted(words):
-        auto.add_word(w, w)
-    if len(auto) == 0:
-        auto.add_word("\x00\x00never", 0)
-    auto.make_automaton()
-    return auto
+def automaton(words: Iterable[str]) -> LiteralScan[str]:
+    """A scan of ``words`` whose value is the word itself."""
+    return LiteralScan({w: w for w in words})

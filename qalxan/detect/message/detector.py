@@ -13,7 +13,6 @@ benign, same brand and language), without indicators. See docs/message.md.
 from __future__ import annotations
 
 import re
-import threading
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -119,7 +118,6 @@ class MessageDetector:
         self._brand_patterns = self._compile_brands(brands, lexicon)
         self._triggers = automaton(rules.triggers)
         self._brand_auto, self._brand_always = brand_literals(self._brand_patterns)
-        self._lock = threading.Lock()
         self._suspect_memo: dict[str, bool] = {}
         self._host_memo: dict[str, Brand | None] = {}
         self._lookalike_memo: dict[str, Brand | None] = {}
@@ -231,10 +229,9 @@ class MessageDetector:
         starts = text_starts(fast)
         out = marked_texts(_URLISH, joined, starts)
         found: dict[int, set[str]] = {}
-        with self._lock:
-            for end, word in self._triggers.iter(joined):
-                doc = bisect_right(starts, end) - 1
-                found.setdefault(doc, set()).add(word)
+        for start, word in self._triggers.iter(joined):
+            doc = bisect_right(starts, start) - 1
+            found.setdefault(doc, set()).add(word)
         for doc, words in found.items():
             if doc not in out and self._may_fire_found(fast[doc], words):
                 out.add(doc)
@@ -278,8 +275,7 @@ class MessageDetector:
         return False
 
     def _found_triggers(self, folded: str) -> set[str]:
-        with self._lock:
-            return {w for _, w in self._triggers.iter(folded)}
+        return {w for _, w in self._triggers.iter(folded)}
 
     def _model_proba(self, fast: Sequence[str]) -> list[float | None]:
         if self.model is None:
@@ -407,8 +403,7 @@ class MessageDetector:
 
     def _brand_mention(self, folded: Folded) -> tuple[Brand | None, tuple[int, int] | None]:
         best: tuple[int, Brand, tuple[int, int]] | None = None
-        with self._lock:
-            hit = {k for _, ks in self._brand_auto.iter(folded.text) for k in ks}
+        hit = {k for _, ks in self._brand_auto.iter(folded.text) for k in ks}
         for k, (brand, pattern) in enumerate(self._brand_patterns):
             if k not in hit and k not in self._brand_always:
                 continue  # none of the brand's necessary literals is in the text
