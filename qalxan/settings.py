@@ -31,6 +31,13 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address `qalxan serve` listens on.")
     port: int = Field(8000, description="Port `qalxan serve` listens on.")
+    workers: int = Field(
+        1,
+        ge=1,
+        le=64,
+        description="Worker processes of `qalxan serve` on one port (each loads the detectors; "
+        "rate limits and caches are per process).",
+    )
     secret_key: SecretStr = Field(
         SecretStr("change-me-qalxan-dev-key"),
         description="Key for the keyed hashes of card numbers and for session signing. "

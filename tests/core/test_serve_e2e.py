@@ -87,3 +87,56 @@ def test_serve_twice_on_the_same_store(tmp_path: Path) -> None:
         assert BrandStore(store).count() == len(load_brands())
     finally:
         store.dispose()
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+@pytest.mark.skipif(not QALXAN.exists(), reason="the qalxan script is not installed")
+def test_serve_with_worker_processes(tmp_path: Path) -> None:
+    """``--workers 2``: two processes answer on one port, each built from the environment."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "QALXAN_DATABASE_URL": f"sqlite:///{tmp_path / 'var' / 'qalxan.db'}",
+        "QALXAN_VAR_DIR": str(tmp_path),
+        "QALXAN_LOG_LEVEL": "WARNING",
+        "QALXAN_REPORTS_WORKERS": "0",
+    }
+    log = (tmp_path / "serve.log").open("w")
+    cmd = [str(QALXAN), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"]
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(f"{base}/v1/brands", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"server did not start:\n{(tmp_path / 'serve.log').read_text()}")
+            time.sleep(0.3)
+        verdicts = [
+            httpx.post(f"{base}/v1/check/message", json={"text": "Kodunuz: 4821"}, timeout=10)
+            for _ in range(6)
+        ]
+        assert all(v.status_code == 200 for v in verdicts)
+        assert all(v.json()["verdict"] == "benign" for v in verdicts)
+        # uvicorn's supervisor runs the two workers as its child processes.
+        workers = [c for c in _children(proc.pid) if Path(f"/proc/{c}/cmdline").exists()]
+        assert len(workers) >= 2, workers
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+    assert "2 worker processes" in (tmp_path / "serve.log").read_text(encoding="utf-8")
