@@ -417,6 +417,21 @@ class MessageDetector:
     def _url_reasons(self, urls: Sequence[Feature], redacted: str) -> list[Reason]:
         out: list[Reason] = []
         w = self._weights
+        owners = [self._owner_of_host(f.attrs.get("host", "")) for f in urls]
+        if urls and all(owners):
+            # Links only to brands' own sites are a sign of a real notice; like every
+            # legitimacy reason it stands only while no hard evidence says fraud.
+            first = urls[0]
+            out.append(
+                self._reason(
+                    "message.url_official",
+                    w["url_official"],
+                    redacted[first.span[0] : first.span[1]],
+                    span=first.span,
+                    where="url",
+                    brand=owners[0].name,  # type: ignore[union-attr]
+                )
+            )
         for f in urls:
             host = f.attrs.get("host", "")
             registered = f.attrs.get("registered", "")
