@@ -11,6 +11,7 @@ import sys
 BENCHMARKS: tuple[str, ...] = (
     "parsers",
     "url_screen",
+    "url_model_select",
     "flow_decode",
     "ddos_delay",
     "ddos_fastnetmon",

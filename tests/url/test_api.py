@@ -43,9 +43,9 @@ def test_check_url(client: TestClient) -> None:
     assert r.status_code == 200
     body = r.json()
     assert body["verdict"] == "malicious" and body["brand"] == "kapitalbank"
-    assert (
-        "Капитал" in body["reasons"][0]["message"] or "kapitalbank" in body["reasons"][0]["message"]
-    )
+    # the lookalike reason names the brand (the model reason may outweigh it and come first)
+    messages = [reason["message"] for reason in body["reasons"]]
+    assert any("Капитал" in m or "kapitalbank" in m for m in messages)
 
 
 def test_check_url_bad_input_is_422(client: TestClient) -> None:
