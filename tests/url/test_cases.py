@@ -70,3 +70,19 @@ def test_reasons_name_the_official_domain(detector: UrlDetector) -> None:
     for lang in ("az", "ru", "en"):
         assert "kapitalbank.az" in reason.message(lang)
     assert verdict.extra["imitates"][0]["official"] == "kapitalbank.az"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://docs.google.com/forms/d/e/1FAIpQLSf/viewform",
+        "http://secure-login-verify-account.xyz/webscr/signin.php?cmd=update",
+        "http://paypal.com.account-verify.duckdns.org/login",
+        "http://198.51.100.7/bank/login.php",
+    ],
+)
+def test_the_model_alone_never_makes_a_url_malicious(detector: UrlDetector, url: str) -> None:
+    """Without a brand imitation, a lexical opinion plus hosting context stays below 0.8."""
+    verdict = detector.analyze(url)
+    assert not any(c.startswith("lookalike.") for c in verdict.codes), verdict.to_dict()
+    assert verdict.verdict != "malicious", verdict.to_dict()

@@ -30,20 +30,22 @@ class HostingLists:
     shorteners: frozenset[str] = frozenset()
     free_hosting: frozenset[str] = frozenset()
     dynamic_dns: frozenset[str] = frozenset()
+    social: frozenset[str] = frozenset()
 
     @classmethod
     def from_mapping(cls, doc: Mapping[str, Iterable[str]]) -> HostingLists:
         def norm(key: str) -> frozenset[str]:
             return frozenset(str(d).lower().strip(".") for d in doc.get(key) or ())
 
-        return cls(norm("shorteners"), norm("free_hosting"), norm("dynamic_dns"))
+        return cls(norm("shorteners"), norm("free_hosting"), norm("dynamic_dns"), norm("social"))
 
     def kind_of(self, domain: Domain) -> str | None:
-        """``shortener``, ``free_hosting``, ``dynamic_dns`` or ``None``."""
+        """``shortener``, ``free_hosting``, ``dynamic_dns``, ``social`` or ``None``."""
         lists = (
             ("shortener", self.shorteners),
             ("free_hosting", self.free_hosting),
             ("dynamic_dns", self.dynamic_dns),
+            ("social", self.social),
         )
         parents = _parents(domain.host)
         for kind, names in lists:
@@ -100,11 +102,14 @@ class UrlDetector:
         reasons, brand, matches = self._host_reasons(url.domain)
         context = self.hosting.kind_of(url.domain)
         if brand is None and context != "shortener":
-            path_hits = self.lookalike.path_matches(_path_text(url), url.domain)
+            path_hits = self.lookalike.path_matches(
+                _path_text(url), url.domain, account=context == "social"
+            )
             reasons += [self._match_reason(m) for m in path_hits]
             matches = matches + path_hits
         if self.model is not None and brand is None:
-            reasons.append(self._model_reason(url, capped=context == "shortener"))
+            capped = context in ("shortener", "social")
+            reasons.append(self._model_reason(url, capped=capped))
         return self._verdict("url", text, url.canonical, url.domain, reasons, matches, brand)
 
     def analyze_domain(self, item: Any) -> Verdict:
@@ -152,7 +157,7 @@ class UrlDetector:
         matches = self.lookalike.imitations(domain)
         reasons = [self._match_reason(m) for m in matches]
         context = self.hosting.kind_of(domain)
-        if context is not None:
+        if context in _CONTEXT_CODES:
             weight = self.lookalike.config.weight(context)
             reasons.append(
                 self.reasons.reason(

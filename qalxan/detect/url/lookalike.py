@@ -124,12 +124,14 @@ class LookalikeEngine:
         except DomainError:
             return []
 
-    def path_matches(self, path: str, domain: Domain) -> list[Match]:
-        """The brand named in the path or query of a foreign site (``site.com/kapitalbank/``)."""
+    def path_matches(self, path: str, domain: Domain, *, account: bool = False) -> list[Match]:
+        """The brand named in the path or query of a foreign site (``site.com/kapitalbank/``).
+        ``account``: the site is a social network or messenger where the path names an
+        account, which the brand itself may own (weaker evidence)."""
         text = path.lower()
         if len(text) < 3 or self.owner(domain.host):
             return []
-        weight = self.config.weight("path")
+        weight = self.config.weight("path_account" if account else "path")
         out: list[Match] = []
         hit = self._official_in_text.search(text)
         if hit is not None:
