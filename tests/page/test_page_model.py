@@ -53,8 +53,8 @@ def test_two_stage_model_round_trip_and_guard() -> None:
         '<input type="password" name="pass"></form><p>verify your account</p>'
     )
     good = '<a href="/news">news</a><p>weather today in baku {}</p>'
-    pages = [(phish + f"<i>{i}</i>", 1) for i in range(30)] + [
-        (good.format(i), 0) for i in range(30)
+    pages = [(phish + f"<i>{i}</i>", 1) for i in range(60)] + [
+        (good.format(i), 0) for i in range(60)
     ]
     feats = [extract(html, None, lex) for html, _ in pages]
     dense = [page_dense(f) for f in feats]
@@ -72,3 +72,31 @@ def test_two_stage_model_round_trip_and_guard() -> None:
     assert model.score(feats[0]) > 0.5 > model.score(feats[-1])
     with pytest.raises(ValueError, match="dense features"):
         PageModel.from_arrays({**arrays, "dense_names": np.asarray(["other"])})
+
+
+def test_copied_page_tells_do_not_depend_on_the_page_address() -> None:
+    from qalxan.detect.page import extract
+    from qalxan.detect.page.model import DENSE_NAMES, page_dense
+    from qalxan.service.page import load_lexicon
+
+    lex = load_lexicon()
+    saved = (
+        "<!-- saved from url=(0031)https://www.bank.example/login -->"
+        '<html><head><base href="https://www.bank.example/">'
+        '<link rel="stylesheet" href="https://cdn.bank.example/a.css">'
+        '<script src="Login_files/app.js"></script></head><body>'
+        '<img src="https://cdn.bank.example/logo.png"><img src="Login_files/x.png">'
+        '<a href="https://www.bank.example/help">help</a><a href="/about">about</a>'
+        "<p>Congratulations! Answer 3 questions to claim your gift</p></body></html>"
+    )
+    for url in (None, "https://phish.example/kit/index.html"):
+        c = extract(saved, url, lex).counts
+        assert (c["saved_from"], c["mirrored"], c["base_abs"]) == (1, 0, 1)
+        assert (c["res_abs"], c["res_rel"], c["res_top_host"], c["res_hosts"]) == (2, 2, 2, 1)
+        assert c["res_files"] == 2
+        assert (c["a_abs"], c["a_rel"], c["a_top_host"], c["a_hosts"]) == (1, 1, 1, 1)
+    dense = dict(zip(DENSE_NAMES, page_dense(extract(saved, None, lex)), strict=True))
+    assert dense["refs_res_top_share"] == 1.0 and dense["refs_a_top_share"] == 1.0
+    assert dense["lure_question"] == 1.0 and dense["lure_gift"] == 1.0
+    mirrored = "<!-- Mirrored from www.bank.example/ by HTTrack Website Copier -->"
+    assert extract(mirrored, None, lex).counts["mirrored"] == 1

@@ -7,6 +7,7 @@ inline script text, title and visible text. Judging happens in :mod:`rules`.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import urljoin, urlsplit
@@ -173,36 +174,74 @@ def _forms(
             feats.fields.append(Field(kind, _locator(node), None))
 
 
-def _resources(tree: LexborHTMLParser, base: _Base, feats: PageFeatures) -> None:
+class _Refs:
+    """How the page's own references are written (before any base URL is applied): absolute
+    ones, their hosts, and "Save page as" folders. Copied kits keep the original site's
+    absolute addresses or a saved ``*_files/`` folder; a site's own pages mostly use relative
+    ones. Independent of the page's address, so training and serving see the same values."""
+
+    __slots__ = ("absolute", "files", "hosts", "relative")
+
+    def __init__(self) -> None:
+        self.absolute = self.relative = self.files = 0
+        self.hosts: Counter[str] = Counter()
+
+    def add(self, ref: str) -> None:
+        if ref.startswith(("http://", "https://", "//")):
+            self.absolute += 1
+            self.hosts[host_of(ref if ref[0] != "/" else "http:" + ref)] += 1
+        elif ref and not ref.startswith(("data:", "#", "javascript:", "mailto:", "tel:")):
+            self.relative += 1
+        if "_files/" in ref:
+            self.files += 1
+
+    def count(self, prefix: str, feats: PageFeatures) -> None:
+        top = max(self.hosts.values(), default=0)
+        feats.counts |= {
+            f"{prefix}_abs": self.absolute,
+            f"{prefix}_rel": self.relative,
+            f"{prefix}_top_host": top,
+            f"{prefix}_hosts": len(self.hosts),
+            f"{prefix}_files": self.files,
+        }
+
+
+def _resources(tree: LexborHTMLParser, base: _Base, feats: PageFeatures, res: _Refs) -> None:
     for img in tree.css("img[src]"):
         a = img.attributes
         hint = " ".join(a.get(k) or "" for k in ("alt", "title", "class", "id"))
-        feats.resources.append(Resource("img", base(a.get("src") or ""), hint.lower()))
+        src = (a.get("src") or "").strip()
+        res.add(src)
+        feats.resources.append(Resource("img", base(src), hint.lower()))
     for link in tree.css("link[href]"):
         a = link.attributes
         rel = (a.get("rel") or "").lower()
-        if "icon" in rel:
-            feats.resources.append(Resource("icon", base(a.get("href") or "")))
-        elif "stylesheet" in rel:
-            feats.resources.append(Resource("css", base(a.get("href") or "")))
+        if "icon" in rel or "stylesheet" in rel:
+            href = (a.get("href") or "").strip()
+            res.add(href)
+            feats.resources.append(Resource("icon" if "icon" in rel else "css", base(href)))
     anchors = tree.css("a[href]")
     empty = 0
+    refs = _Refs()
     for anchor in anchors:
         href = (anchor.attributes.get("href") or "").strip()
+        refs.add(href)
         if href and not href.startswith(("#", "javascript:", "mailto:", "tel:")):
             feats.links.append(base(href))
         elif not href or href.startswith(("#", "javascript:")):
             empty += 1
+    refs.count("a", feats)
     feats.counts["hrefs"] = len(anchors)
     feats.counts["empty_hrefs"] = empty
 
 
-def _scripts(tree: LexborHTMLParser, base: _Base, feats: PageFeatures) -> None:
+def _scripts(tree: LexborHTMLParser, base: _Base, feats: PageFeatures, res: _Refs) -> None:
     chunks: list[str] = []
     size = 0
     for script in tree.css("script"):
         src = script.attributes.get("src")
         if src:
+            res.add(src.strip())
             url = base(src)
             feats.script_urls.append(url)
             feats.resources.append(Resource("script", url))
@@ -217,17 +256,28 @@ def _scripts(tree: LexborHTMLParser, base: _Base, feats: PageFeatures) -> None:
 def extract(html: str, base_url: str | None, lex: PageLexicon) -> PageFeatures:
     """Read one page; ``base_url`` (where it was found) makes relative addresses absolute."""
     tree = LexborHTMLParser(html)
-    feats = PageFeatures(source_words=frozenset(_SOURCE_WORD.findall(html[:MAX_SOURCE].lower())))
+    source = html[:MAX_SOURCE].lower()
+    feats = PageFeatures(source_words=frozenset(_SOURCE_WORD.findall(source)))
     base = _Base(base_url)
     base_tag = tree.css_first("base[href]")
-    if base_tag is not None and base_url:
-        base = _Base(base(base_tag.attributes.get("href") or ""))
+    base_href = (base_tag.attributes.get("href") or "").strip() if base_tag is not None else ""
+    if base_href and base_url:
+        base = _Base(base(base_href))
+    feats.counts |= {
+        # Tells of a saved or mirrored copy of another site: the browser's "saved from url"
+        # mark, HTTrack's "mirrored from" comment, a <base> pointing at an absolute address.
+        "saved_from": int("<!-- saved from url=" in source),
+        "mirrored": int("mirrored from" in source or "httrack" in source),
+        "base_abs": int(base_href.startswith(("http://", "https://", "//"))),
+    }
     title = tree.css_first("title")
     feats.title = title.text(strip=True)[:500] if title is not None else ""
     labels = _labels(tree)
     _forms(tree, base, labels, lex, feats)
-    _resources(tree, base, feats)
-    _scripts(tree, base, feats)
+    res = _Refs()
+    _resources(tree, base, feats, res)
+    _scripts(tree, base, feats, res)
+    res.count("res", feats)
     root = tree.root
     if root is not None:
         feats.tags = [n.tag for n in root.traverse() if n.tag and n.tag[0] != "-"]

@@ -4,7 +4,8 @@
    character 4-grams, text words and word pairs, tag names, field kinds, form and resource
    shape, count buckets), hashed into ``n_features`` buckets with CRC32 (numpy dot product).
 2. Gradient-boosted trees (LightGBM) over :func:`page_dense` (structure counts, field kinds,
-   link ratios, form targets, sizes, wording counts, script obfuscation counts) plus the
+   link ratios, form targets, sizes, wording counts, script obfuscation counts, tells of a
+   saved or mirrored copy, how references are written, prize/survey wording) plus the
    stage-1 score. While fitting, the stage-1 score of each training page comes from a model
    that did not see its group (group-aware out-of-fold), so the trees learn how far to trust
    it on unseen kits.
@@ -37,6 +38,13 @@ _WORDING = (
     "seed", "phrase", "recovery", "bank", "card", "prize", "winner", "claim", "limited",
     "security", "unusual", "expire",
 )  # fmt: skip
+# Prize and survey scam wording (text is folded: lowercase, Azerbaijani letters without marks).
+_LURE = (
+    "question", "gift", "free", "selected", "offer", "answer", "minute", "hurry", "today",
+    "only", "won", "lucky", "chance", "tebrik", "hediyye", "sorgu", "mukafat", "qazan",
+    "hediy", "поздрав", "приз", "опрос", "подар", "выигр", "вознагр",
+)  # fmt: skip
+_REFS = ("abs", "rel", "top_host", "hosts", "files")
 _SCRIPT = ("eval(", "atob(", "unescape(", "fromCharCode", "document.write", "window.location")
 DENSE_NAMES: tuple[str, ...] = (
     *(f"n_{k}" for k in ("forms", "inputs", "iframes", "links", "scripts", "imgs")),
@@ -48,6 +56,11 @@ DENSE_NAMES: tuple[str, ...] = (
     *(f"say_{w.replace(' ', '_')}" for w in _WORDING),
     *(f"js_{k.strip('(')}" for k in _SCRIPT),
     *(f"res_{k}" for k in ("css", "icon", "script")),
+    "saved_from", "mirrored", "base_abs",
+    *(f"refs_res_{k}" for k in _REFS), "refs_res_top_share",
+    *(f"refs_a_{k}" for k in _REFS), "refs_a_top_share",
+    "n_buttons", "n_li", "n_select",
+    *(f"lure_{w}" for w in _LURE),
 )  # fmt: skip
 
 
@@ -125,18 +138,26 @@ def page_dense(feats: PageFeatures) -> list[float]:
     out += [text.count(w) for w in _WORDING]
     out += [script.count(k) for k in _SCRIPT]
     out += [sum(1 for r in feats.resources if r.kind == k) for k in ("css", "icon", "script")]
+    out += [c.get(k, 0) for k in ("saved_from", "mirrored", "base_abs")]
+    for prefix in ("res", "a"):
+        out += [c.get(f"{prefix}_{k}", 0) for k in _REFS]
+        n_abs = c.get(f"{prefix}_abs", 0)
+        out.append(c.get(f"{prefix}_top_host", 0) / n_abs if n_abs else -1.0)
+    tags = feats.tags
+    out += [tags.count("button"), tags.count("li"), tags.count("select")]
+    out += [text.count(w) for w in _LURE]
     return [float(v) for v in out]
 
 
 BOOST_PARAMS: dict[str, Any] = {
     "objective": "binary",
     "learning_rate": 0.05,
-    "num_leaves": 31,
-    "min_data_in_leaf": 20,
+    "num_leaves": 15,
+    "min_data_in_leaf": 40,
     "feature_fraction": 0.7,
     "bagging_fraction": 0.8,
     "bagging_freq": 1,
-    "lambda_l2": 1.0,
+    "lambda_l2": 5.0,
     "num_threads": 1,
     "seed": 1,
     "deterministic": True,
@@ -148,7 +169,7 @@ BOOST_ROUNDS = 300
 class PageModel:
     """Hashed-token logistic regression, then boosted trees over dense features and its score."""
 
-    def __init__(self, n_features: int = 1 << 18, C: float = 1.0) -> None:
+    def __init__(self, n_features: int = 1 << 18, C: float = 0.3) -> None:
         self.n_features = n_features
         self.C = C
         self.booster: Any = None  # lightgbm.Booster of stage 2, None for stage 1 only
