@@ -47,6 +47,7 @@ pytest: install-dev system-deps
 test: lint typecheck pytest
 
 bench: install-dev
+	bash scripts/system-deps.sh --bench
 	$(BIN)/python -m bench
 
 clean:

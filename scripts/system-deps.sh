@@ -6,6 +6,10 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v softflowd >/dev/null 2>&1 || need+=(softflowd)
 command -v nfcapd >/dev/null 2>&1 || need+=(nfdump)
 command -v tshark >/dev/null 2>&1 || need+=(tshark)  # flow decoder cross-check (tests/flows)
+if [ "${1:-}" = "--bench" ]; then  # load generators of bench/message_latency.py
+  command -v wrk >/dev/null 2>&1 || need+=(wrk)
+  command -v hey >/dev/null 2>&1 || need+=(hey)
+fi
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" -ne 0 ]; then
   echo "missing Debian packages: ${need[*]} (run as root: apt-get install -y ${need[*]})" >&2
