@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qalxan.domain.errors import ConfigError
+from qalxan.domain.url import parent_domains
 
 __all__ = ["CATEGORIES", "Brand", "BrandRegistry"]
 
@@ -124,16 +125,12 @@ class BrandRegistry:
     def owner_of_host(self, host: str) -> Brand | None:
         """The brand that owns ``host`` (or a parent domain of it), if any; the most
         specific owned domain wins."""
-        name = host.lower().rstrip(".")
         owned = self._owned
-        while True:
+        for name in parent_domains(host.lower().rstrip(".")):
             brand = owned.get(name)
             if brand is not None:
                 return brand
-            dot = name.find(".")
-            if dot < 0:
-                return None
-            name = name[dot + 1 :]
+        return None
 
     def by_sender(self, sender_id: str) -> Brand | None:
         """The brand whose official SMS sender ID this is (case-insensitive)."""

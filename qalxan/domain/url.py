@@ -25,6 +25,7 @@ __all__ = [
     "MAX_URL_LENGTH",
     "Domain",
     "Url",
+    "parent_domains",
     "parse_domain",
     "parse_url",
     "refang",
@@ -104,6 +105,18 @@ def _to_ascii_host(host: str, field: str) -> tuple[str, str]:
     except idna.IDNAError as exc:
         raise DomainError(f"invalid punycode ({exc})", field=field, value=host) from None
     return ascii_host, unicode_host
+
+
+def parent_domains(host: str) -> list[str]:
+    """``host`` and each domain above it, most specific first (``a.b.c``: ``a.b.c``,
+    ``b.c``, ``c``); membership of any of them in a set of domains tells whether ``host`` is
+    one of those domains or under one."""
+    out = [host]
+    dot = host.find(".")
+    while dot >= 0:
+        out.append(host[dot + 1 :])
+        dot = host.find(".", dot + 1)
+    return out
 
 
 def split_domain(host: str, *, field: str = "domain") -> Domain:

@@ -148,3 +148,15 @@ def test_phone_never_raises_anything_but_phone_error(text: str) -> None:
         parse_phone(text)
     except PhoneError as exc:
         assert exc.reason
+
+
+def test_parent_domains() -> None:
+    from qalxan.domain.url import parent_domains
+
+    assert parent_domains("a.b.example.az") == [
+        "a.b.example.az",
+        "b.example.az",
+        "example.az",
+        "az",
+    ]
+    assert parent_domains("localhost") == ["localhost"]

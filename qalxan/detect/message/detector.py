@@ -432,11 +432,9 @@ class MessageDetector:
                     brand=owners[0].name,  # type: ignore[union-attr]
                 )
             )
-        for f in urls:
-            host = f.attrs.get("host", "")
+        for f, owner in zip(urls, owners, strict=True):
             registered = f.attrs.get("registered", "")
             ev = redacted[f.span[0] : f.span[1]]
-            owner = self._owner_of_host(host)
             judged = self._judge_url(f.value)
             if judged is not None and judged.verdict != "benign":
                 code = (

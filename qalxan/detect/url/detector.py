@@ -17,7 +17,7 @@ from qalxan.detect.url.lookalike import LookalikeEngine, Match
 from qalxan.detect.url.model import UrlModel
 from qalxan.domain.errors import DomainError, UrlError
 from qalxan.domain.reasons import ReasonCatalog
-from qalxan.domain.url import Domain, Url, parse_domain, parse_url
+from qalxan.domain.url import Domain, Url, parent_domains, parse_domain, parse_url
 from qalxan.domain.verdict import Indicator, Reason, Thresholds, Verdict
 
 __all__ = ["HostingLists", "UrlDetector"]
@@ -47,23 +47,15 @@ class HostingLists:
             ("dynamic_dns", self.dynamic_dns),
             ("social", self.social),
         )
-        parents = _parents(domain.host)
+        parents = parent_domains(domain.host)
         for kind, names in lists:
             if not names.isdisjoint(parents):
                 return kind
-        if domain.private_suffix and not self.free_hosting.isdisjoint(_parents(domain.suffix)):
+        if domain.private_suffix and not self.free_hosting.isdisjoint(
+            parent_domains(domain.suffix)
+        ):
             return "free_hosting"
         return None
-
-
-def _parents(host: str) -> list[str]:
-    """``host`` and each of its parent domains (``a.b.c``: ``a.b.c``, ``b.c``, ``c``)."""
-    out = [host]
-    dot = host.find(".")
-    while dot >= 0:
-        out.append(host[dot + 1 :])
-        dot = host.find(".", dot + 1)
-    return out
 
 
 _CONTEXT_CODES = {

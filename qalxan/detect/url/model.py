@@ -63,9 +63,13 @@ def _ngram_counts(text: str, ngram_min: int, ngram_max: int, n_features: int) ->
     )
 
 
+def _token_counts(text: str, lists: TokenLists, n_buckets: int) -> Counter[int]:
+    return Counter([zlib.crc32(t.encode("utf-8")) % n_buckets for t in url_tokens(text, lists)])
+
+
 def hashed_tokens(text: str, lists: TokenLists, n_buckets: int, scale: float) -> dict[int, float]:
     """Token features of a normalised URL: CRC-32 buckets, counts L2-normalised to ``scale``."""
-    counts = Counter([zlib.crc32(t.encode("utf-8")) % n_buckets for t in url_tokens(text, lists)])
+    counts = _token_counts(text, lists, n_buckets)
     norm = math.sqrt(sum(v * v for v in counts.values())) or 1.0
     return {h: scale * v / norm for h, v in counts.items()}
 
@@ -190,10 +194,7 @@ class UrlModel:
         counts = _ngram_counts(text, self.ngram_min, self.ngram_max, n_features)
         z = self.intercept + _dot(weights, counts, 0, 1.0 / (math.hypot(*counts.values()) or 1.0))
         if self.token_lists is not None and self.n_token_features:
-            tokens = url_tokens(text, self.token_lists)
-            hashed = Counter(
-                [zlib.crc32(t.encode("utf-8")) % self.n_token_features for t in tokens]
-            )
+            hashed = _token_counts(text, self.token_lists, self.n_token_features)
             norm = math.hypot(*hashed.values()) or 1.0
             z += _dot(weights, hashed, n_features, self.token_scale / norm)
         if self.n_dense:

@@ -18,6 +18,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from qalxan.domain.url import parent_domains
+
 __all__ = ["TokenLists", "url_tokens"]
 
 _WORD = re.compile(r"[^\W\d_]+|\d+")
@@ -101,9 +103,8 @@ def _split_host(host: str) -> tuple[str, str, list[str]]:
 
 
 def _context(host: str, lists: TokenLists) -> str | None:
-    labels = host.split(".")
-    for i in range(len(labels) - 1):
-        kind = lists.context.get(".".join(labels[i:]))
+    for name in parent_domains(host)[:-1]:  # a bare suffix is no hosting context
+        kind = lists.context.get(name)
         if kind is not None:
             return kind
     return None
