@@ -10,15 +10,18 @@ PORT ?= 8000
 .PHONY: install install-dev run test lint typecheck pytest bench system-deps clean
 
 $(BIN)/python:
+	PY=$(PY) ./scripts/system-deps.sh --build
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-# Reinstall only when pyproject.toml changes (pip's cache does not help here).
-$(STAMP_PKG): pyproject.toml | $(BIN)/python
+# Reinstall only when pyproject.toml or the compiled kernel's source changes (pip's cache
+# does not help here).
+KERNEL := qalxan/detect/message/_kernel.pyx
+$(STAMP_PKG): pyproject.toml $(KERNEL) | $(BIN)/python
 	$(BIN)/pip install -q -e .
 	touch $@
 
-$(STAMP_DEV): pyproject.toml | $(BIN)/python
+$(STAMP_DEV): pyproject.toml $(KERNEL) | $(BIN)/python
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@ $(STAMP_PKG)
 

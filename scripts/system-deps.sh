@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # Installs the Debian packages that tests use as real peers. Idempotent and quick when present.
+#   --build  only what pip needs to compile the message kernel (a C compiler, Python headers)
+#   --bench  also the load generators of bench/message_latency.py
 set -euo pipefail
 need=()
-command -v chromium >/dev/null 2>&1 || need+=(chromium)
-command -v softflowd >/dev/null 2>&1 || need+=(softflowd)
-command -v nfcapd >/dev/null 2>&1 || need+=(nfdump)
-command -v tshark >/dev/null 2>&1 || need+=(tshark)  # flow decoder cross-check (tests/flows)
-if [ "${1:-}" = "--bench" ]; then  # load generators of bench/message_latency.py
+if [ "${1:-}" = "--build" ]; then
+  command -v cc >/dev/null 2>&1 || need+=(gcc)
+  inc=$("${PY:-python3}" -c 'import sysconfig; print(sysconfig.get_paths()["include"])')
+  [ -f "$inc/Python.h" ] || need+=(python3-dev)
+else
+  command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  command -v softflowd >/dev/null 2>&1 || need+=(softflowd)
+  command -v nfcapd >/dev/null 2>&1 || need+=(nfdump)
+  command -v tshark >/dev/null 2>&1 || need+=(tshark)  # flow decoder cross-check (tests/flows)
+fi
+if [ "${1:-}" = "--bench" ]; then
   command -v wrk >/dev/null 2>&1 || need+=(wrk)
   command -v hey >/dev/null 2>&1 || need+=(hey)
 fi

@@ -96,8 +96,9 @@ def _url_detector(engine: Any) -> Any:
         raise
 
 
-def build(engine: Any, *, model_dir: Path | None = None) -> MessageDetector:
-    """Build the message detector from the engine's settings, brands and reasons."""
+def build(engine: Any, *, model_dir: Path | None = None, compiled: bool = True) -> MessageDetector:
+    """Build the message detector from the engine's settings, brands and reasons
+    (``compiled=False``: without the compiled batch kernel, for comparisons)."""
     settings = engine.settings
     folder = model_dir if model_dir is not None else settings.message_model_dir
     return MessageDetector(
@@ -111,4 +112,5 @@ def build(engine: Any, *, model_dir: Path | None = None) -> MessageDetector:
         card_key=settings.secret_key.get_secret_value().encode("utf-8"),
         cache_size=settings.message_cache_size,
         cache_ttl=settings.message_cache_ttl_s,
+        compiled=compiled,
     )

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qalxan.detect.message import extract
 from qalxan.detect.message.cards import luhn_ok
@@ -130,3 +134,37 @@ def test_amounts(text: str, value: str, raw: str) -> None:
     got, span_text, _ = _one(text, "amount")
     assert got == value
     assert span_text == raw
+
+
+# The module (the package exports its extract() function under the same name).
+ex = importlib.import_module("qalxan.detect.message.extract")
+
+
+def _ungated(text: str) -> list[tuple[str, str, tuple[int, int]]]:
+    """Every scan of extract(), without the gates that skip scans (digits, "@", dots)."""
+    taken: list[tuple[int, int]] = []
+    feats = [(c.masked, "card", c.span) for c in ex._cards(text, KEY, taken)]
+    out = ex._ibans(text, taken)
+    for m in ex._HANDLE_LINK.finditer(text):
+        span = ex._trimmed(text, *m.span())
+        out.append(ex.Feature("handle", text[span[0] : span[1]], span))
+        taken.append(span)
+    for regex in (ex._URL, ex._BARE):
+        for m in regex.finditer(text):
+            span = ex._trimmed(text, *m.span())
+            if ex._free(span, taken) and (parsed := ex._url(text[span[0] : span[1]])):
+                out.append(ex.Feature("url", parsed[0], span))
+                taken.append(span)
+    out += ex._handles(text, taken) + ex._amounts(text, taken) + ex._phones(text, taken)
+    feats += [(f.value, f.kind, f.span) for f in out]
+    return sorted(feats, key=lambda f: f[2])
+
+
+LINKISH = "aAsSſkKzZ0123456789 @.:/-_+()[] wa.me t.me whatsapp WWW hxxps:// .az .com AZN ₼ 994"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=LINKISH, max_size=80))
+def test_gated_scans_find_what_every_scan_finds(text: str) -> None:
+    got = extract(text, KEY)
+    assert [(f.value, f.kind, f.span) for f in got.features] == _ungated(text)

@@ -67,3 +67,27 @@ def test_case_sensitive_escape_in_pattern_is_refused() -> None:
     }
     with pytest.raises(ConfigError, match="case-sensitive"):
         RuleSet.from_documents({"az": bad}, load_normalizer())
+
+
+def test_literal_candidates_keep_every_hit() -> None:
+    # A rule (fraud or legitimacy) can only fire when one of its literals is in the text:
+    # evaluating the candidates gives the hits of evaluating every rule.
+    from qalxan.service.message_train import load_written
+
+    ruleset = load_rules()
+    norm = load_normalizer()
+    texts = [e.text for e in load_written("test") + load_written("train")]
+    texts += [t for r in RULES for t in (*r.positives, *r.negatives)]
+    legit_hits = 0
+    for text in texts:
+        folded = norm.fold(text).text
+        kinds = {f.kind for f in extract(text, b"test").features}
+        found = {w for w in ruleset.triggers if w in folded}
+        every = ruleset.evaluate(folded, kinds)
+        assert ruleset.evaluate(folded, kinds, ruleset.candidates(found)) == every, text
+        legit_hits += any(h.rule.legit for h in every)
+        fraud = {i for i, r in enumerate(RULES) if not r.legit} - ruleset.always
+        assert ruleset.fraud_candidates(found & ruleset.fraud_triggers) == {
+            i for i in ruleset.candidates(found) if i in fraud
+        }
+    assert legit_hits > 0  # the corpus exercises the legitimacy rules

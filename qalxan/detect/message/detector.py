@@ -28,6 +28,16 @@ from qalxan.detect.message.batchscan import (
     text_starts,
 )
 from qalxan.detect.message.extract import Extracted, Feature, extract
+from qalxan.detect.message.kernel import (
+    F_ASCII,
+    F_AZ_WORD,
+    F_MODEL_FALLBACK,
+    F_TRICKY,
+    F_URLISH,
+    BatchKernel,
+    build_kernel,
+    flagged,
+)
 from qalxan.detect.message.model import TextModel
 from qalxan.detect.message.normalize import TRICK_SCANS, Folded, Normalizer
 from qalxan.detect.message.rules import RuleHit, RuleSet
@@ -103,6 +113,7 @@ class MessageDetector:
         max_chars: int = 10_000,
         cache_size: int = 0,
         cache_ttl: float = 300.0,
+        compiled: bool = True,
     ) -> None:
         self.normalizer = normalizer
         self.rules = rules
@@ -116,7 +127,8 @@ class MessageDetector:
         self.max_chars = max_chars
         self._weights: dict[str, float] = {k: float(v) for k, v in lexicon["weights"].items()}
         self._brand_patterns = self._compile_brands(brands, lexicon)
-        self._triggers = automaton(rules.triggers)
+        self._triggers = automaton(rules.fraud_triggers)
+        self._rule_triggers = automaton(rules.triggers)
         self._brand_auto, self._brand_always = brand_literals(self._brand_patterns)
         self._suspect_memo: dict[str, bool] = {}
         self._host_memo: dict[str, Brand | None] = {}
@@ -126,6 +138,7 @@ class MessageDetector:
             n for b in brands for n in (*b.short_codes, *(p.replace(" ", "") for p in b.phones))
         )
         self._cache = VerdictCache(cache_size, cache_ttl) if cache_size > 0 else None
+        self._kernel = build_kernel(normalizer, model) if compiled else None
 
     # -- set-up ------------------------------------------------------------------------------
 
@@ -156,8 +169,7 @@ class MessageDetector:
         text = msg.text[: self.max_chars]
         ex = extract(text, self.card_key)
         folded = self.normalizer.fold(text)
-        prob = self._model_proba([self.normalizer.fast(text)])[0] if self.model else None
-        return self._judge(msg, text, ex, folded, prob)
+        return self._judge(msg, text, ex, folded, self._model_proba_one(text))
 
     def analyze_batch(
         self, items: Sequence[MessageInput | str], stats: dict[str, int] | None = None
@@ -191,16 +203,12 @@ class MessageDetector:
             return []
         limit = self.max_chars
         texts = [m.text if len(m.text) <= limit else m.text[:limit] for m in msgs]
-        fast_fold = self.normalizer.fast
-        fast = [fast_fold(t) for t in texts]
-        probs = self._model_proba(fast)
+        if self._kernel is not None:
+            fast, probs, signal, tricky, langs = self._kernel_scan(self._kernel, texts)
+        else:
+            fast, probs, signal, tricky = self._python_scan(texts)
+            langs = [None] * len(texts)
         floor = self._weights["model_floor"]
-        # One scan of all texts joined by "\n" (the fast fold leaves none inside a text) per
-        # prefilter; a match marks every message it overlaps, and marked messages are checked
-        # again on their own text, so the outcome is the per-message one (see docs/message.md).
-        joined_fast = _SEP.join(fast)
-        signal = self._signal_docs(joined_fast, fast)
-        tricky = self._tricky_docs(texts) if len(signal) < len(msgs) else set()
         residual = self.rules.residual.search if self.rules.residual is not None else None
         floor_hit = [i for i, p in enumerate(probs) if p is not None and p >= floor]
         signal.update(floor_hit)
@@ -215,7 +223,7 @@ class MessageDetector:
             )
             if quiet:
                 quiet_n += 1
-                out.append(self._quiet(msg, text))
+                out.append(self._quiet(msg, text, langs[i]))
             else:
                 ex = extract(text, self.card_key)
                 out.append(self._judge(msg, text, ex, self.normalizer.fold(text), p))
@@ -224,10 +232,45 @@ class MessageDetector:
             stats["full"] = stats.get("full", 0) + len(msgs) - quiet_n
         return out
 
-    def _signal_docs(self, joined: str, fast: Sequence[str]) -> set[int]:
-        """Messages where a fraud rule could fire or a link, handle or card number may be."""
+    def _python_scan(
+        self, texts: Sequence[str]
+    ) -> tuple[list[str], list[float | None], set[int], set[int]]:
+        """Fast folds, model probabilities, signal and tricky messages, in Python."""
+        fast_fold = self.normalizer.fast
+        fast = [fast_fold(t) for t in texts]
+        probs = self._model_proba(fast)
+        # One scan of all texts joined by "\n" (the fast fold leaves none inside a text) per
+        # prefilter; a match marks every message it overlaps, and marked messages are checked
+        # again on their own text, so the outcome is the per-message one (see docs/message.md).
+        joined_fast = _SEP.join(fast)
         starts = text_starts(fast)
-        out = marked_texts(_URLISH, joined, starts)
+        signal = self._signal_docs(joined_fast, fast, marked_texts(_URLISH, joined_fast, starts))
+        tricky = self._tricky_docs(texts) if len(signal) < len(texts) else set()
+        return fast, probs, signal, tricky
+
+    def _kernel_scan(
+        self, kernel: BatchKernel, texts: Sequence[str]
+    ) -> tuple[list[str], list[float | None], set[int], set[int], list[str | None]]:
+        """What :meth:`_python_scan` gives, from the compiled kernel (the same values), and
+        the language of the ASCII texts."""
+        fast, probs, flags = kernel.scan(list(texts))
+        if self.model is None:
+            probs = [None] * len(texts)
+        else:
+            for i in flagged(flags, F_MODEL_FALLBACK):
+                probs[i] = self.model.predict_proba_one(fast[i])
+        signal = self._signal_docs(_SEP.join(fast), fast, set(flagged(flags, F_URLISH)))
+        needs = Normalizer.needs_full
+        tricky = {i for i in flagged(flags, F_TRICKY) if needs(texts[i])}
+        langs: list[str | None] = [
+            ("az" if f & F_AZ_WORD else "en") if f & F_ASCII else None for f in flags
+        ]
+        return fast, probs, signal, tricky, langs
+
+    def _signal_docs(self, joined: str, fast: Sequence[str], out: set[int]) -> set[int]:
+        """Messages where a fraud rule could fire or a link, handle or card number may be
+        (``out``: the messages with a link-like shape, updated)."""
+        starts = text_starts(fast)
         found: dict[int, set[str]] = {}
         for start, word in self._triggers.iter(joined):
             doc = bisect_right(starts, start) - 1
@@ -269,7 +312,7 @@ class MessageDetector:
         if not found:
             return False
         rules = self.rules.rules
-        for i in self.rules.candidates(found) - self.rules.always:
+        for i in self.rules.fraud_candidates(found):
             if any(p.search(fast) for p in rules[i].any):
                 return True
         return False
@@ -277,15 +320,29 @@ class MessageDetector:
     def _found_triggers(self, folded: str) -> set[str]:
         return {w for _, w in self._triggers.iter(folded)}
 
+    def _model_proba_one(self, text: str) -> float | None:
+        if self.model is None:
+            return None
+        if self._kernel is not None:
+            prob = self._kernel.scan([text])[1][0]
+            if prob is not None:
+                return prob
+        return self.model.predict_proba_one(self.normalizer.fast(text))
+
     def _model_proba(self, fast: Sequence[str]) -> list[float | None]:
         if self.model is None:
             return [None] * len(fast)
         return [float(p) for p in self.model.predict_proba(fast)]
 
-    def _quiet(self, msg: MessageInput, text: str) -> Verdict:
+    def _quiet(self, msg: MessageInput, text: str, lang: str | None = None) -> Verdict:
         # What the full path gives a message without any positive evidence: score 0, and
-        # the brand as context when the sender ID is official.
-        extra = {"scheme": None, "lang": msg.lang or guess_lang(text), "channel": msg.channel}
+        # the brand as context when the sender ID is official. ``lang``: guess_lang(text)
+        # when the caller knows it.
+        extra = {
+            "scheme": None,
+            "lang": msg.lang or lang or guess_lang(text),
+            "channel": msg.channel,
+        }
         sender = self.brands.by_sender(msg.sender) if msg.sender else None
         brand = None
         if sender is not None:
@@ -306,9 +363,8 @@ class MessageDetector:
         prob: float | None,
     ) -> Verdict:
         kinds = {f.kind for f in ex.features}
-        hits = self.rules.evaluate(
-            folded.text, kinds, self.rules.candidates(self._found_triggers(folded.text))
-        )
+        found = {w for _, w in self._rule_triggers.iter(folded.text)}
+        hits = self.rules.evaluate(folded.text, kinds, self.rules.candidates(found))
         reasons = self._rule_reasons(hits, folded, ex.redacted)
         fraud = any(r.weight >= 0.3 for r in reasons)
         brand, brand_span = self._brand_mention(folded)

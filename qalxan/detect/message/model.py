@@ -205,6 +205,16 @@ class TextModel:
         self._tables_ready = True
         return tables
 
+    def kernel_tables(self) -> tuple[Any, ...] | None:
+        """The batch scorer's integer tables for the compiled kernel: ``(vocab, unigram
+        feature per token id, sorted bigram keys, their features, integer weights, scale,
+        intercept)``; None when the weights have no exact fixed-point form."""
+        tables = self._tables()
+        if tables is None:
+            return None
+        vocab, uni, bkeys, bfeat, iw, _ = tables
+        return (vocab, uni, bkeys, bfeat, iw, self._scale, self.intercept_)
+
     # -- persistence (arrays + config; the caller does the file I/O) ----------------------
 
     def config(self) -> dict[str, Any]:

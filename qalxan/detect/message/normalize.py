@@ -95,7 +95,7 @@ class Normalizer:
         self._table = self._fast_table()
         # What one character folds to (a pure function of the character), memoised.
         self._emitted: dict[str, str] = {}
-        self._words: dict[str, tuple[str, tuple[int, ...]]] = {}
+        self._pieces: dict[tuple[str, bool], tuple[str, tuple[int, ...] | None]] = {}
         uneven = sorted(chr(c) for c, v in self._table.items() if len(v) != 1)
         self._uneven = re.compile("[" + re.escape("".join(uneven)) + "]") if uneven else None
 
@@ -113,6 +113,11 @@ class Normalizer:
         for ws in "\t\n\r\x0b\x0c\u00a0":
             table[ord(ws)] = " "
         return table
+
+    @property
+    def fast_table(self) -> Mapping[int, str]:
+        """The translate table of :meth:`fast` (code point -> its fold)."""
+        return self._table
 
     # -- fast path -------------------------------------------------------------------------
 
@@ -147,17 +152,45 @@ class Normalizer:
         if not self.needs_full(text) and (self._uneven is None or not self._uneven.search(text)):
             # Plain text: the fast fold maps one character to one, so the map is the identity.
             return Folded(self.fast(text), tuple(range(len(text))), len(text))
-        chars: list[str] = []
+        parts: list[str] = []
         index: list[int] = []
         pos = 0
         for m in _WORD.finditer(text):
-            self._fold_plain(text, pos, m.start(), chars, index)
-            self._fold_word(text, m.start(), m.end(), chars, index)
+            start = m.start()
+            if start > pos:
+                self._piece(text[pos:start], pos, False, parts, index)
             pos = m.end()
-        self._fold_plain(text, pos, len(text), chars, index)
-        folded = "".join(chars)
-        folded, idx = _collapse(folded, index)
+            self._piece(text[start:pos], start, True, parts, index)
+        if pos < len(text):
+            self._piece(text[pos:], pos, False, parts, index)
+        folded, idx = _collapse("".join(parts), index)
         return Folded(folded, tuple(idx), len(text))
+
+    def _piece(
+        self, piece: str, start: int, word: bool, parts: list[str], index: list[int]
+    ) -> None:
+        """Fold a word or the text between two words (a pure function of the piece,
+        memoised) and append it with the original indexes of its characters."""
+        memo = self._pieces.get((piece, word))
+        if memo is None:
+            chars: list[str] = []
+            rel: list[int] = []
+            if word:
+                self._fold_word_slow(piece, chars, rel)
+            else:
+                for j, ch in enumerate(piece):
+                    self._emit(ch, j, chars, rel)
+            folded = "".join(chars)
+            # None: one folded character per original one (most pieces).
+            memo = (folded, None if rel == list(range(len(piece))) else tuple(rel))
+            if len(self._pieces) >= _MEMO_MAX:
+                self._pieces.clear()
+            self._pieces[(piece, word)] = memo
+        parts.append(memo[0])
+        if memo[1] is None:
+            index.extend(range(start, start + len(piece)))
+        else:
+            index.extend([start + j for j in memo[1]])
 
     def _emit(self, ch: str, i: int, chars: list[str], index: list[int]) -> None:
         out = self._emitted.get(ch)
@@ -186,26 +219,6 @@ class Normalizer:
                 for oc in out:
                     chars.append(" " if oc.isspace() else oc)
                     index.append(i)
-
-    def _fold_plain(
-        self, text: str, start: int, end: int, chars: list[str], idx: list[int]
-    ) -> None:
-        for i in range(start, end):
-            self._emit(text[i], i, chars, idx)
-
-    def _fold_word(self, text: str, start: int, end: int, chars: list[str], idx: list[int]) -> None:
-        word = text[start:end]
-        memo = self._words.get(word)
-        if memo is None:
-            wchars: list[str] = []
-            widx: list[int] = []
-            self._fold_word_slow(word, wchars, widx)
-            memo = ("".join(wchars), tuple(widx))
-            if len(self._words) >= _MEMO_MAX:
-                self._words.clear()
-            self._words[word] = memo
-        chars.extend(memo[0])
-        idx.extend([start + j for j in memo[1]])
 
     def _fold_word_slow(self, word: str, chars: list[str], idx: list[int]) -> None:
         """Fold one word (offsets relative to the word); a pure function of the word."""

@@ -132,26 +132,34 @@ class RuleSet:
         self.rules = tuple(rules)
         fraud = [p.pattern for r in self.rules if not r.legit for p in r.any]
         self.prefilter = re.compile("|".join(f"(?:{p})" for p in fraud) or "(?!)")
-        # Literal triggers: a fraud rule can only fire on a folded text that contains one of
-        # its triggers. Rules with a pattern without a usable literal ("residual") and the
-        # legitimacy rules are evaluated on every text.
+        # Literal triggers: a rule can only fire on a folded text that contains one of the
+        # literals its ``any`` patterns need. Rules with a pattern without a usable literal
+        # are evaluated on every text; the fraud ones among them form the ``residual``
+        # pattern of the batch prefilter. ``fraud_triggers`` are the literals of the fraud
+        # rules alone: the batch prefilter looks for those (a legitimacy rule firing on its
+        # own changes no score).
         trigger_map: dict[str, set[int]] = {}
+        fraud_map: dict[str, set[int]] = {}
         always: list[int] = []
         residual: list[str] = []
         for i, rule in enumerate(self.rules):
-            if rule.legit:
-                always.append(i)
-                continue
             found = [necessary_literals(p.pattern) for p in rule.any]
             if any(f is None for f in found):
                 always.append(i)
-                residual += [p.pattern for p, f in zip(rule.any, found, strict=True) if f is None]
+                if not rule.legit:
+                    residual += [
+                        p.pattern for p, f in zip(rule.any, found, strict=True) if f is None
+                    ]
                 continue
             for lits in found:
                 for lit in lits or ():
                     trigger_map.setdefault(lit, set()).add(i)
+                    if not rule.legit:
+                        fraud_map.setdefault(lit, set()).add(i)
         self.trigger_map = {k: frozenset(v) for k, v in trigger_map.items()}
+        self.fraud_map = {k: frozenset(v) for k, v in fraud_map.items()}
         self.triggers = frozenset(trigger_map)
+        self.fraud_triggers = frozenset(fraud_map)
         self.always = frozenset(always)
         self.residual = re.compile("|".join(f"(?:{p})" for p in residual)) if residual else None
 
@@ -168,11 +176,20 @@ class RuleSet:
         return cls(rules)
 
     def candidates(self, found_triggers: Iterable[str]) -> frozenset[int]:
-        """Indexes of the rules worth evaluating on a text containing ``found_triggers``."""
+        """Indexes of the rules worth evaluating on a text containing ``found_triggers``
+        (literals of :attr:`triggers`)."""
         out = set(self.always)
         for lit in found_triggers:
             out |= self.trigger_map.get(lit, frozenset())
         return frozenset(out)
+
+    def fraud_candidates(self, found_triggers: Iterable[str]) -> set[int]:
+        """Indexes of the fraud rules with literals that ``found_triggers`` (literals of
+        :attr:`fraud_triggers`) make possible."""
+        out: set[int] = set()
+        for lit in found_triggers:
+            out |= self.fraud_map.get(lit, frozenset())
+        return out
 
     def evaluate(
         self, folded: str, kinds: Iterable[str], candidates: frozenset[int] | None = None

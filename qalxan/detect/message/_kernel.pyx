@@ -1,0 +1,527 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True
+# cython: initializedcheck=False
+"""Compiled batch kernel of the message detector (the Python reference is in kernel.py).
+
+One pass per message does what the batch path otherwise does with ``str.translate``, a
+regular expression tokeniser, numpy feature sums and four regular-expression scans:
+
+- the fast fold (the ``Normalizer`` translate table, one to at most two characters);
+- the text model's log-odds and probability (tokens, distinct unigram and bigram features,
+  fixed-point sum of their weights), bit for bit the number of ``TextModel.decision_one``;
+- flags: a link-like shape in the folded text (``_URLISH`` of detector.py), a trick that
+  ``Normalizer.needs_full`` may see in the original text (the union of ``TRICK_SCANS``),
+  and, for ASCII texts, whether ``guess_lang`` would answer ``az``.
+
+Character classes follow Python's ``re`` for ``str`` patterns: ``\\w`` is ``isalnum`` or
+``_``, ``\\d`` is a Unicode decimal digit, ``\\s`` is ``isspace``.
+"""
+
+from cpython.dict cimport PyDict_GetItem
+from cpython.object cimport PyObject
+from libc.math cimport exp, ldexp, sqrt
+from libc.stdlib cimport free, malloc, qsort, realloc
+
+cdef extern from "Python.h":
+    object PyUnicode_FromKindAndData(int kind, const void *buffer, Py_ssize_t size)
+    int PyUnicode_4BYTE_KIND
+
+cdef extern from "Python.h" nogil:
+    bint Py_UNICODE_ISALNUM(Py_UCS4 ch)
+    bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch)
+    bint Py_UNICODE_ISSPACE(Py_UCS4 ch)
+
+# Flag bits of :meth:`Kernel.scan` (kernel.py names them).
+DEF F_URLISH = 1
+DEF F_TRICKY = 2
+DEF F_ASCII = 4
+DEF F_AZ_WORD = 8
+DEF F_MODEL_FALLBACK = 16
+DEF LANG_SAMPLE = 2000
+DEF TOKEN_MAX = 6
+
+cdef long long INT_LIMIT = 1LL << 62
+
+
+cdef inline bint is_word(Py_UCS4 c) noexcept nogil:
+    if c < 128:
+        return (97 <= c <= 122) or (65 <= c <= 90) or (48 <= c <= 57) or c == 95
+    return Py_UNICODE_ISALNUM(c)
+
+
+cdef inline bint is_letter(Py_UCS4 c) noexcept nogil:
+    # [^\W\d_]
+    if c < 128:
+        return (97 <= c <= 122) or (65 <= c <= 90)
+    return Py_UNICODE_ISALNUM(c) and not Py_UNICODE_ISDECIMAL(c)
+
+
+cdef inline bint is_decimal(Py_UCS4 c) noexcept nogil:
+    if c < 128:
+        return 48 <= c <= 57
+    return Py_UNICODE_ISDECIMAL(c)
+
+
+cdef inline bint is_space(Py_UCS4 c) noexcept nogil:
+    if c < 128:
+        return c == 32 or (9 <= c <= 13) or (28 <= c <= 31)
+    return Py_UNICODE_ISSPACE(c)
+
+
+cdef inline bint is_cyr(Py_UCS4 c) noexcept nogil:
+    return 0x400 <= c <= 0x4FF
+
+
+cdef inline bint is_latin3(Py_UCS4 c) noexcept nogil:
+    # [a-zA-Z3]
+    return (97 <= c <= 122) or (65 <= c <= 90) or c == 51
+
+
+cdef inline bint is_spacer(Py_UCS4 c) noexcept nogil:
+    # [ .*\-]
+    return c == 32 or c == 46 or c == 42 or c == 45
+
+
+cdef inline bint is_odd(Py_UCS4 c) noexcept nogil:
+    # Outside the plain set of normalize._ODD.
+    if 0x20 <= c <= 0x7E or c == 10 or c == 9 or c == 13:
+        return False
+    if c == 0xA0 or c == 0xA3 or c == 0xA7 or c == 0xAB or c == 0xB0 or c == 0xBB:
+        return False
+    if 0xC0 <= c <= 0x24F or c == 0x259 or c == 0x18F or 0x400 <= c <= 0x4FF:
+        return False
+    if 0x2010 <= c <= 0x2027 or 0x2030 <= c <= 0x205E or 0x20A0 <= c <= 0x20CF:
+        return False
+    return not (0x1F000 <= c <= 0x1FAFF)
+
+
+cdef inline bint is_sign(Py_UCS4 c) noexcept nogil:
+    # [£$€₼%!?@]: the model's one-character tokens.
+    return c == 0xA3 or c == 36 or c == 0x20AC or c == 0x20BC or c == 37 or c == 33 \
+        or c == 63 or c == 64
+
+
+cdef int cmp_ll(const void *a, const void *b) noexcept nogil:
+    cdef long long x = (<const long long *> a)[0]
+    cdef long long y = (<const long long *> b)[0]
+    return (x > y) - (x < y)
+
+
+cdef inline void sort_ll(long long *a, Py_ssize_t n) noexcept nogil:
+    """Insertion sort for the short feature lists of a message, qsort for long ones."""
+    cdef Py_ssize_t i, j
+    cdef long long v
+    if n > 48:
+        qsort(a, n, sizeof(long long), cmp_ll)
+        return
+    for i in range(1, n):
+        v = a[i]
+        j = i - 1
+        while j >= 0 and a[j] > v:
+            a[j + 1] = a[j]
+            j -= 1
+        a[j + 1] = v
+
+
+cdef bint tricky(const Py_UCS4 *t, Py_ssize_t n) noexcept nogil:
+    """The union of normalize.TRICK_SCANS (a necessary condition of needs_full)."""
+    cdef Py_ssize_t i
+    cdef Py_UCS4 c
+    for i in range(n):
+        c = t[i]
+        if is_odd(c):
+            return True
+        if i + 1 < n and is_space(c) and is_space(t[i + 1]):
+            return True
+        if (48 <= c <= 57 or c == 64 or c == 36) and 0 < i < n - 1:
+            if is_letter(t[i - 1]) and is_letter(t[i + 1]):
+                return True
+        if is_cyr(c) and ((i > 0 and is_latin3(t[i - 1])) or (i + 1 < n and is_latin3(t[i + 1]))):
+            return True
+        if is_spacer(c) and i >= 1 and i + 3 < n and is_word(t[i - 1]) \
+                and (i < 2 or not is_word(t[i - 2])) and is_word(t[i + 1]) \
+                and is_spacer(t[i + 2]) and is_word(t[i + 3]) \
+                and (i + 4 == n or not is_word(t[i + 4])):
+            return True
+    return False
+
+
+cdef bint urlish(const Py_UCS4 *t, Py_ssize_t n) noexcept nogil:
+    """detector._URLISH on a folded text:
+    ``\\.[a-z]{2}|@\\w|[\\[(](?:\\.|dot)|h(?:tt|xx)ps?:|www|\\d[\\d -]{11,}\\d``."""
+    cdef Py_ssize_t i, j, first, last
+    cdef Py_UCS4 c
+    for i in range(n):
+        c = t[i]
+        if c == 46:  # .
+            if i + 2 < n and 97 <= t[i + 1] <= 122 and 97 <= t[i + 2] <= 122:
+                return True
+        elif c == 64:  # @
+            if i + 1 < n and is_word(t[i + 1]):
+                return True
+        elif c == 91 or c == 40:  # [ (
+            if i + 1 < n and t[i + 1] == 46:
+                return True
+            if i + 3 < n and t[i + 1] == 100 and t[i + 2] == 111 and t[i + 3] == 116:
+                return True
+        elif c == 104:  # h(?:tt|xx)ps?:
+            if i + 4 < n and ((t[i + 1] == 116 and t[i + 2] == 116)
+                              or (t[i + 1] == 120 and t[i + 2] == 120)) and t[i + 3] == 112:
+                if t[i + 4] == 58 or (t[i + 4] == 115 and i + 5 < n and t[i + 5] == 58):
+                    return True
+        elif c == 119:  # www
+            if i + 2 < n and t[i + 1] == 119 and t[i + 2] == 119:
+                return True
+    # \d[\d -]{11,}\d: some run of [\d -] whose first and last digits are 12 or more apart.
+    i = 0
+    while i < n:
+        if not is_decimal(t[i]):
+            i += 1
+            continue
+        first = i
+        last = i
+        j = i + 1
+        while j < n and (t[j] == 32 or t[j] == 45 or is_decimal(t[j])):
+            if is_decimal(t[j]):
+                last = j
+            j += 1
+        if last - first >= 12:
+            return True
+        i = j
+    return False
+
+
+cdef bint az_word(const Py_UCS4 *t, Py_ssize_t n) noexcept nogil:
+    """For an ASCII text: ``guess_lang``'s _AZ_WORDS on its first 2000 characters,
+    lowercased (a whole word among ve, ucun, sizin, edin, olunub, salam, zehmet, kartiniz)."""
+    cdef Py_ssize_t i = 0, j, k, m
+    cdef char w[9]
+    cdef unsigned int u
+    if n > LANG_SAMPLE:
+        n = LANG_SAMPLE
+    while i < n:
+        if not is_word(t[i]):
+            i += 1
+            continue
+        j = i
+        while j < n and is_word(t[j]):
+            j += 1
+        m = j - i
+        if 2 <= m <= 8:
+            for k in range(m):
+                u = t[i + k]
+                w[k] = <char> (u + 32 if 65 <= u <= 90 else u)
+            w[m] = 0
+            if (m == 2 and w[0] == 118 and w[1] == 101) or _az_long(w, m):
+                return True
+        i = j
+    return False
+
+
+cdef bint _az_long(const char *w, Py_ssize_t m) noexcept nogil:
+    if m == 4:
+        return _eq(w, b"ucun", 4) or _eq(w, b"edin", 4)
+    if m == 5:
+        return _eq(w, b"sizin", 5) or _eq(w, b"salam", 5)
+    if m == 6:
+        return _eq(w, b"olunub", 6) or _eq(w, b"zehmet", 6)
+    if m == 8:
+        return _eq(w, b"kartiniz", 8)
+    return False
+
+
+cdef inline bint _eq(const char *a, const char *b, Py_ssize_t m) noexcept nogil:
+    cdef Py_ssize_t k
+    for k in range(m):
+        if a[k] != b[k]:
+            return False
+    return True
+
+
+cdef struct Table:
+    # Open addressing, linear probing; key 0 marks a free slot.
+    unsigned long long *keys
+    long long *vals
+    unsigned long long mask
+
+
+cdef int table_init(Table *t, Py_ssize_t n) except -1:
+    cdef Py_ssize_t size = 1024, i
+    while size < 4 * n:
+        size *= 2
+    t.keys = <unsigned long long *> malloc(size * sizeof(unsigned long long))
+    t.vals = <long long *> malloc(size * sizeof(long long))
+    if t.keys == NULL or t.vals == NULL:
+        raise MemoryError()
+    t.mask = size - 1
+    for i in range(size):
+        t.keys[i] = 0
+    return 0
+
+
+cdef inline unsigned long long table_slot(const Table *t, unsigned long long key) noexcept nogil:
+    return (key * 0x9E3779B97F4A7C15ULL) >> 20 & t.mask
+
+
+cdef void table_put(Table *t, unsigned long long key, long long val) noexcept nogil:
+    cdef unsigned long long slot = table_slot(t, key)
+    while t.keys[slot] != 0:
+        slot = (slot + 1) & t.mask
+    t.keys[slot] = key
+    t.vals[slot] = val
+
+
+cdef inline long long table_get(const Table *t, unsigned long long key,
+                                long long missing) noexcept nogil:
+    cdef unsigned long long slot = table_slot(t, key)
+    while t.keys[slot] != 0:
+        if t.keys[slot] == key:
+            return t.vals[slot]
+        slot = (slot + 1) & t.mask
+    return missing
+
+
+cdef class Kernel:
+    """The fold table and the model's integer tables, in C arrays (built once). Cython
+    allocates the object zeroed, so every pointer starts NULL (``__dealloc__`` frees)."""
+
+    cdef Py_UCS4 *fold_a
+    cdef Py_UCS4 *fold_b
+    cdef signed char *fold_n
+    cdef Py_ssize_t fold_size
+    cdef bint has_model
+    cdef dict vocab
+    cdef Table tokens
+    cdef Table bigrams
+    cdef const long long[::1] uni
+    cdef const long long[::1] bkeys
+    cdef const long long[::1] bfeat
+    cdef const long long[::1] iw
+    cdef long long vsize
+    cdef long long maxabs
+    cdef int scale
+    cdef double intercept
+    cdef Py_UCS4 *buf
+    cdef Py_UCS4 *tok
+    cdef long long *ids
+    cdef long long *feats
+    cdef Py_ssize_t cap
+
+    def __init__(self, dict table, model=None):
+        """``table``: the fast fold (code point -> zero to two characters); ``model``:
+        ``(vocab, uni, bkeys, bfeat, iw, scale, intercept)`` or None."""
+        cdef Py_ssize_t size = (max(table) + 1) if table else 1
+        cdef Py_ssize_t i
+        self.fold_size = size
+        self.fold_a = <Py_UCS4 *> malloc(size * sizeof(Py_UCS4))
+        self.fold_b = <Py_UCS4 *> malloc(size * sizeof(Py_UCS4))
+        self.fold_n = <signed char *> malloc(size)
+        if self.fold_a == NULL or self.fold_b == NULL or self.fold_n == NULL:
+            raise MemoryError()
+        for i in range(size):
+            self.fold_n[i] = -1  # unchanged
+        for key, value in table.items():
+            if len(value) > 2:
+                raise ValueError(f"fold of {key!r} is longer than two characters")
+            self.fold_n[key] = len(value)
+            if len(value) > 0:
+                self.fold_a[key] = ord(value[0])
+            if len(value) > 1:
+                self.fold_b[key] = ord(value[1])
+        self.has_model = model is not None
+        if model is not None:
+            vocab, uni, bkeys, bfeat, iw, scale, intercept = model
+            self.vocab = dict(vocab)
+            self.uni = uni
+            self.bkeys = bkeys
+            self.bfeat = bfeat
+            self.iw = iw
+            self.vsize = len(vocab) + 1
+            self.maxabs = max([abs(int(x)) for x in iw], default=0)
+            self.scale = scale
+            self.intercept = intercept
+            self._index_vocab()
+            self._index_bigrams()
+
+    def __dealloc__(self):
+        free(self.fold_a)
+        free(self.fold_b)
+        free(self.fold_n)
+        free(self.buf)
+        free(self.tok)
+        free(self.ids)
+        free(self.feats)
+        free(self.tokens.keys)
+        free(self.tokens.vals)
+        free(self.bigrams.keys)
+        free(self.bigrams.vals)
+
+    cdef int _index_vocab(self) except -1:
+        """The tokens of Latin-1 characters (most tokens after the fold), packed into an
+        integer: looked up without building a string."""
+        cdef Py_ssize_t i
+        cdef unsigned long long key
+        table_init(&self.tokens, len(self.vocab))
+        for word, tid in self.vocab.items():
+            if not 1 <= len(word) <= TOKEN_MAX or max(map(ord, word)) > 255:
+                continue
+            key = (<unsigned long long> len(word)) << 56
+            for i in range(len(word)):
+                key |= (<unsigned long long> ord(word[i])) << (8 * i)
+            table_put(&self.tokens, key, tid)
+        return 0
+
+    cdef int _index_bigrams(self) except -1:
+        """The bigram keys (key + 1, as 0 marks a free slot) and their features."""
+        cdef Py_ssize_t i, nb = self.bkeys.shape[0]
+        table_init(&self.bigrams, nb)
+        for i in range(nb):
+            table_put(&self.bigrams, <unsigned long long> self.bkeys[i] + 1, self.bfeat[i])
+        return 0
+
+    cdef long long _token_id(self, Py_ssize_t i, Py_ssize_t e) except -1:
+        """The vocabulary id of the token ``self.tok[i:e]`` (0: unknown)."""
+        cdef unsigned long long key = (<unsigned long long> (e - i)) << 56
+        cdef Py_ssize_t k
+        cdef Py_UCS4 c
+        cdef PyObject *hit
+        for k in range(e - i):
+            c = self.tok[i + k]
+            if c > 255:
+                word = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, self.tok + i, e - i)
+                hit = PyDict_GetItem(self.vocab, word)
+                return (<object> hit) if hit != NULL else 0
+            key |= (<unsigned long long> c) << (8 * k)
+        return table_get(&self.tokens, key, 0)
+
+    cdef int _reserve(self, Py_ssize_t n) except -1:
+        cdef Py_ssize_t need = 2 * n + 16
+        if need <= self.cap:
+            return 0
+        self.buf = <Py_UCS4 *> realloc(self.buf, need * sizeof(Py_UCS4))
+        self.tok = <Py_UCS4 *> realloc(self.tok, need * sizeof(Py_UCS4))
+        self.ids = <long long *> realloc(self.ids, need * sizeof(long long))
+        self.feats = <long long *> realloc(self.feats, 2 * need * sizeof(long long))
+        if self.buf == NULL or self.tok == NULL or self.ids == NULL or self.feats == NULL:
+            raise MemoryError()
+        self.cap = need
+        return 0
+
+    cdef Py_ssize_t _fold(self, str text) except -1:
+        """Fold ``text`` into ``self.buf``; returns the folded length."""
+        cdef Py_ssize_t n = len(text), m = 0
+        cdef Py_UCS4 c
+        cdef signed char k
+        self._reserve(n)
+        for c in text:
+            if c < self.fold_size:
+                k = self.fold_n[c]
+                if k < 0:
+                    self.buf[m] = c
+                    m += 1
+                elif k > 0:
+                    self.buf[m] = self.fold_a[c]
+                    m += 1
+                    if k > 1:
+                        self.buf[m] = self.fold_b[c]
+                        m += 1
+            else:
+                self.buf[m] = c
+                m += 1
+        return m
+
+    def fold(self, str text):
+        """The fast fold of one text (``Normalizer.fast``)."""
+        cdef Py_ssize_t m = self._fold(text)
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, self.buf, m)
+
+    cdef double _decision(self, Py_ssize_t m, bint *fallback) except? -1.0:
+        """Log-odds of the folded text in ``self.buf[:m]``."""
+        cdef Py_ssize_t i, j, e, ntok = 0, nfeat = 0
+        cdef Py_UCS4 c
+        cdef long long tid, f, total = 0, count = 0
+        # Digits 1-9 read as 0 (TextModel.prepare).
+        for i in range(m):
+            c = self.buf[i]
+            self.tok[i] = 48 if 49 <= c <= 57 else c
+        i = 0
+        while i < m:
+            c = self.tok[i]
+            if is_word(c) and (i == 0 or not is_word(self.tok[i - 1])):
+                j = i + 1
+                while j < m and is_word(self.tok[j]):
+                    j += 1
+                e = i + TOKEN_MAX if j - i > TOKEN_MAX else j
+            elif is_sign(c):
+                j = i + 1
+                e = j
+            else:
+                i += 1
+                continue
+            self.ids[ntok] = self._token_id(i, e)
+            ntok += 1
+            i = j
+        for i in range(ntok):
+            tid = self.ids[i]
+            f = self.uni[tid]
+            if f >= 0:
+                self.feats[nfeat] = f
+                nfeat += 1
+            if i + 1 < ntok and tid > 1 and self.ids[i + 1] > 1:
+                f = table_get(&self.bigrams,
+                              <unsigned long long> (tid * self.vsize + self.ids[i + 1]) + 1, -1)
+                if f >= 0:
+                    self.feats[nfeat] = f
+                    nfeat += 1
+        if nfeat == 0:
+            return self.intercept
+        sort_ll(self.feats, nfeat)
+        for i in range(nfeat):
+            if i == 0 or self.feats[i] != self.feats[i - 1]:
+                total += self.iw[self.feats[i]]
+                count += 1
+        if self.maxabs > 0 and count >= INT_LIMIT / self.maxabs:  # count * maxabs >= limit
+            fallback[0] = True
+            return 0.0
+        return ldexp(<double> total, -self.scale) / sqrt(<double> count) + self.intercept
+
+    def scan(self, list texts):
+        """``(folded texts, probabilities or None, flags)`` for many texts (module
+        docstring); a probability is None when the model is absent or its integer sum
+        could overflow (the caller uses the reference path then)."""
+        cdef Py_ssize_t k, n = len(texts), m, ln
+        cdef str text
+        cdef bint fallback
+        cdef unsigned char fl
+        cdef double z
+        cdef Py_UCS4 c
+        folded = [None] * n
+        probs = [None] * n
+        flags = bytearray(n)
+        for k in range(n):
+            text = texts[k]
+            ln = len(text)
+            m = self._fold(text)
+            fl = 0
+            if urlish(self.buf, m):
+                fl |= F_URLISH
+            if self.has_model:
+                fallback = False
+                z = self._decision(m, &fallback)
+                if fallback:
+                    fl |= F_MODEL_FALLBACK
+                else:
+                    probs[k] = 1.0 / (1.0 + exp(-z)) if z > -700.0 else 0.0
+            folded[k] = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, self.buf, m)
+            # The original text as UCS4 (into tok, free again after the model).
+            m = 0
+            for c in text:
+                self.tok[m] = c
+                m += 1
+            if tricky(self.tok, m):
+                fl |= F_TRICKY
+            if text.isascii():
+                fl |= F_ASCII
+                if az_word(self.tok, m):
+                    fl |= F_AZ_WORD
+            flags[k] = fl
+        return folded, probs, bytes(flags)

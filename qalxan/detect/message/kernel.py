@@ -1,0 +1,73 @@
+"""The compiled batch kernel of the message detector, when it is built.
+
+``_kernel.pyx`` is compiled by ``pip install`` (Cython and the system C compiler). In one pass
+per message it does the fast fold, the text model's probability and the prefilter flags that
+the pure-Python batch path computes with ``str.translate``, a regex tokeniser, numpy and
+regex scans; it gives the same numbers (tests compare both paths on a corpus and on
+generated text). Without the compiled module :func:`build_kernel` returns None and the
+detector uses the Python path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from qalxan.detect.message.model import TextModel
+    from qalxan.detect.message.normalize import Normalizer
+
+__all__ = [
+    "COMPILED",
+    "F_ASCII",
+    "F_AZ_WORD",
+    "F_MODEL_FALLBACK",
+    "F_TRICKY",
+    "F_URLISH",
+    "BatchKernel",
+    "build_kernel",
+    "flagged",
+]
+
+# Flags of :meth:`BatchKernel.scan`, one byte per message.
+F_URLISH = 1  # detector._URLISH matches the folded text
+F_TRICKY = 2  # a TRICK_SCANS pattern matches the original (Normalizer.needs_full may hold)
+F_ASCII = 4  # the text is ASCII (F_AZ_WORD is then guess_lang's answer)
+F_AZ_WORD = 8  # an ASCII text with one of guess_lang's Azerbaijani words
+F_MODEL_FALLBACK = 16  # the integer sum could overflow: score this text on the reference path
+
+_Kernel: Any
+try:
+    from qalxan.detect.message._kernel import Kernel as _Kernel
+except ImportError:  # not compiled (a source checkout without pip install)
+    _Kernel = None
+
+COMPILED = _Kernel is not None
+
+
+class BatchKernel(Protocol):
+    """What the compiled ``Kernel`` offers."""
+
+    def fold(self, text: str) -> str: ...
+
+    def scan(self, texts: list[str]) -> tuple[list[str], list[float | None], bytes]: ...
+
+
+def build_kernel(normalizer: Normalizer, model: TextModel | None) -> BatchKernel | None:
+    """The compiled kernel for these tables, or None (not compiled, or tables it cannot
+    hold: a fold longer than two characters, weights without a fixed-point form)."""
+    if _Kernel is None:
+        return None
+    tables = model.kernel_tables() if model is not None else None
+    if model is not None and tables is None:
+        return None
+    try:
+        kernel: BatchKernel = _Kernel(dict(normalizer.fast_table), tables)
+    except ValueError:
+        return None
+    return kernel
+
+
+def flagged(flags: bytes, bit: int) -> Sequence[int]:
+    """Indexes of the messages whose flags have ``bit``."""
+    return [i for i, f in enumerate(flags) if f & bit]

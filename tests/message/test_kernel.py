@@ -1,0 +1,129 @@
+"""The compiled batch kernel (``qalxan/detect/message/_kernel.pyx``) gives what the Python
+path gives: the fast fold, the model's probability bit for bit, and each prefilter flag; a
+detector with it and one without give the same verdicts."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from qalxan.detect.message import MessageDetector, MessageInput
+from qalxan.detect.message import kernel as kmod
+from qalxan.detect.message.detector import _URLISH, guess_lang
+from qalxan.detect.message.normalize import TRICK_SCANS
+from qalxan.service import Engine
+from qalxan.service.message import build
+from qalxan.service.message_train import load_written
+from qalxan.settings import Settings
+from tests.message.test_batch_path import ODD, _held_out
+
+# Characters where the two paths could part: Azerbaijani and Turkish letters, Cyrillic
+# (also ъ/ь, which fold to nothing, and ß, which folds to two letters), digits and leet signs,
+# the model's sign tokens, spacing, compatibility forms, combining marks, emoji, surrogates'
+# neighbours, and the pieces of links and long numbers.
+ALPHABET = (
+    "aAbBcCdeEhHiIkKlmMnoOpPrRsStTuwWxXyz əƏıİşŞçÇğĞöÖüÜ кодКОДвамЁёъьЪЬ3 0123456789 "
+    "@$£€₼%!?._-*/:[]() \t\n\r\x0b\x00 ﬁｋ①\u0301\u200dß😀№ www http hxxp .az .com dot"
+)
+
+
+def _expected(det: MessageDetector, text: str) -> tuple[str, float | None, int]:
+    fast = det.normalizer.fast(text)
+    prob = det.model.predict_proba_one(fast) if det.model is not None else None
+    flags = 0
+    if _URLISH.search(fast):
+        flags |= kmod.F_URLISH
+    if any(p.search(text) for p in TRICK_SCANS):
+        flags |= kmod.F_TRICKY
+    if text.isascii():
+        flags |= kmod.F_ASCII
+        if guess_lang(text) == "az":
+            flags |= kmod.F_AZ_WORD
+    return fast, prob, flags
+
+
+def _check(det: MessageDetector, texts: list[str]) -> None:
+    kernel = det._kernel
+    assert kernel is not None
+    folded, probs, flags = kernel.scan(texts)
+    for i, text in enumerate(texts):
+        fast, prob, want = _expected(det, text)
+        assert folded[i] == fast, text
+        assert kernel.fold(text) == fast, text
+        if flags[i] & kmod.F_MODEL_FALLBACK:
+            assert probs[i] is None
+        else:
+            assert probs[i] == prob, text  # bit for bit
+        assert flags[i] & ~kmod.F_MODEL_FALLBACK == want, (text, flags[i], want)
+
+
+def test_the_kernel_is_built(detector: MessageDetector) -> None:
+    # make install compiles it (Cython and the system C compiler); without it the detector
+    # still works, several times slower in batch. CI must not lose it silently.
+    assert kmod.COMPILED, "qalxan/detect/message/_kernel.pyx is not compiled: run make install"
+    assert detector._kernel is not None
+
+
+def test_kernel_equals_python_on_the_written_sets(detector: MessageDetector) -> None:
+    texts = [e.text for e in load_written("test") + load_written("train")] + ODD
+    _check(detector, texts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=ALPHABET, max_size=60), min_size=1, max_size=8))
+def test_kernel_equals_python_on_generated_text(texts: list[str]) -> None:
+    _check(_detector(), texts)
+
+
+@given(st.lists(st.text(max_size=40), min_size=1, max_size=4))
+@settings(max_examples=200, deadline=None)
+def test_kernel_equals_python_on_any_unicode(texts: list[str]) -> None:
+    _check(_detector(), texts)
+
+
+_DET: list[MessageDetector] = []
+
+
+def _detector() -> MessageDetector:
+    if not _DET:
+        det: MessageDetector = Engine(Settings(database_url="sqlite://")).detector("message")
+        _DET.append(det)
+    return _DET[0]
+
+
+def test_kernel_flags_a_model_overflow_for_the_reference_path() -> None:
+    # A model whose integer weights could overflow on a long text is scored by the Python
+    # reference (the flag), never by a wrapped-around sum.
+    det = _detector()
+    assert det.model is not None
+    tables = det.model.kernel_tables()
+    assert tables is not None
+    vocab, uni, bkeys, bfeat, iw, scale, _ = tables
+    huge = iw.copy()
+    huge[:] = (1 << 61) // 2
+    k = kmod._Kernel(dict(det.normalizer.fast_table), (vocab, uni, bkeys, bfeat, huge, scale, 0.0))
+    text = " ".join(list(vocab)[2:40])
+    _, probs, flags = k.scan([text])
+    assert flags[0] & kmod.F_MODEL_FALLBACK and probs[0] is None
+
+
+def test_compiled_and_python_detectors_give_the_same_verdicts(engine: Engine) -> None:
+    compiled = build(engine)
+    python = build(engine, compiled=False)
+    assert compiled._kernel is not None and python._kernel is None
+    items = _held_out() + [MessageInput(t) for t in ODD]
+    stats: dict[str, int] = {}
+    a = compiled.analyze_batch(items, stats)
+    assert stats["quiet"] > 0 and stats["full"] > 0
+    b = python.analyze_batch(items)
+    assert [v.to_dict() for v in a] == [v.to_dict() for v in b]
+    for item in items[:40]:
+        assert compiled.analyze(item).to_dict() == python.analyze(item).to_dict()
+
+
+@pytest.mark.parametrize("table", [{ord("a"): "abc"}])
+def test_a_fold_longer_than_two_characters_falls_back(table: dict[int, str]) -> None:
+    assert kmod._Kernel is not None
+    with pytest.raises(ValueError, match="longer than two"):
+        kmod._Kernel(table, None)
