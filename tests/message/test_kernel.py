@@ -1,6 +1,6 @@
 """The compiled batch kernel (``qalxan/detect/message/_kernel.pyx``) gives what the Python
-path gives: the fast fold, the model's probability bit for bit, and each prefilter flag; a
-detector with it and one without give the same verdicts."""
+path gives: the fast fold, the model's probability bit for bit, each prefilter flag and the
+full fold with its index; a detector with it and one without give the same verdicts."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from qalxan.detect.message import MessageDetector, MessageInput
 from qalxan.detect.message import kernel as kmod
 from qalxan.detect.message.detector import _URLISH, guess_lang
-from qalxan.detect.message.normalize import TRICK_SCANS
+from qalxan.detect.message.normalize import TRICK_SCANS, Normalizer
 from qalxan.service import Engine
-from qalxan.service.message import build
+from qalxan.service.message import build, load_normalizer
 from qalxan.service.message_train import load_written
 from qalxan.settings import Settings
 from tests.message.test_batch_path import ODD, _held_out
@@ -127,3 +127,35 @@ def test_a_fold_longer_than_two_characters_falls_back(table: dict[int, str]) -> 
     assert kmod._Kernel is not None
     with pytest.raises(ValueError, match="longer than two"):
         kmod._Kernel(table, None)
+
+
+_NORMALIZERS: list[Normalizer] = []
+
+
+def _normalizers() -> tuple[Normalizer, Normalizer]:
+    if not _NORMALIZERS:
+        compiled = load_normalizer()
+        _NORMALIZERS.extend([compiled, Normalizer(compiled.tables, compiled=False)])
+    return _NORMALIZERS[0], _NORMALIZERS[1]
+
+
+def test_the_full_fold_loop_is_compiled() -> None:
+    compiled, python = _normalizers()
+    assert compiled._pieces_kernel is not None and python._pieces_kernel is None
+
+
+def test_compiled_full_fold_equals_python_on_the_written_sets() -> None:
+    compiled, python = _normalizers()
+    texts = [e.text for e in load_written("test") + load_written("train")] + ODD
+    texts += [t + " G o o d n i g h t . . .@ c0d k.o.d" for t in texts[:50]]
+    for text in texts:
+        assert compiled.fold(text) == python.fold(text), text
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=ALPHABET + "_", max_size=300))
+def test_compiled_full_fold_equals_python_on_generated_text(text: str) -> None:
+    compiled, python = _normalizers()
+    assert compiled.fold(text) == python.fold(text)
+    # The index is a tuple of ints that outlives the call (its items are real references).
+    assert all(isinstance(i, int) and 0 <= i < len(text) for i in compiled.fold(text).index)

@@ -4,8 +4,9 @@
 per message it does the fast fold, the text model's probability and the prefilter flags that
 the pure-Python batch path computes with ``str.translate``, a regex tokeniser, numpy and
 regex scans; it gives the same numbers (tests compare both paths on a corpus and on
-generated text). Without the compiled module :func:`build_kernel` returns None and the
-detector uses the Python path.
+generated text). It also runs the loop of the full fold (:func:`fold_pieces`). Without the
+compiled module :func:`build_kernel` returns None, ``fold_pieces`` is None, and the detector
+and the normaliser use their Python paths.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ __all__ = [
     "BatchKernel",
     "build_kernel",
     "flagged",
+    "fold_pieces",
 ]
 
 # Flags of :meth:`BatchKernel.scan`, one byte per message.
@@ -37,10 +39,15 @@ F_AZ_WORD = 8  # an ASCII text with one of guess_lang's Azerbaijani words
 F_MODEL_FALLBACK = 16  # the integer sum could overflow: score this text on the reference path
 
 _Kernel: Any
+# ``fold_pieces(text, words, plains, make)``: Normalizer._fold_pieces in C (the memos and the
+# function that fills them stay in Python).
+fold_pieces: Any
 try:
     from qalxan.detect.message._kernel import Kernel as _Kernel
+    from qalxan.detect.message._kernel import fold_pieces
 except ImportError:  # not compiled (a source checkout without pip install)
     _Kernel = None
+    fold_pieces = None
 
 COMPILED = _Kernel is not None
 

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from qalxan.detect.message.kernel import fold_pieces
 
 __all__ = ["TRICK_SCANS", "Folded", "Normalizer"]
 
@@ -51,6 +53,9 @@ TRICK_SCANS = (
     re.compile(r"[\u0400-\u04ff](?:(?<=[a-zA-Z3][\u0400-\u04ff])|(?=[a-zA-Z3]))"),
 )
 _CYR_RANGE = range(0x0400, 0x0500)
+# The fold of a piece (a word or the text between words) and the index in the piece of each
+# folded character (None: one to one).
+Piece = tuple[str, tuple[int, ...] | None]
 _MEMO_MAX = 50_000
 
 
@@ -84,7 +89,7 @@ def _lower(ch: str) -> str:
 class Normalizer:
     """Folds texts with the tables of ``normalize.yaml`` (passed in, never read here)."""
 
-    def __init__(self, tables: Mapping[str, Mapping[str, str]]) -> None:
+    def __init__(self, tables: Mapping[str, Mapping[str, str]], *, compiled: bool = True) -> None:
         self.tables = tables
         self._char: dict[str, str] = {}
         for section in ("latin", "cyrillic"):
@@ -95,7 +100,9 @@ class Normalizer:
         self._table = self._fast_table()
         # What one character folds to (a pure function of the character), memoised.
         self._emitted: dict[str, str] = {}
-        self._pieces: dict[tuple[str, bool], tuple[str, tuple[int, ...] | None]] = {}
+        self._words: dict[str, Piece] = {}
+        self._plains: dict[str, Piece] = {}
+        self._pieces_kernel = fold_pieces if compiled else None
         uneven = sorted(chr(c) for c, v in self._table.items() if len(v) != 1)
         self._uneven = re.compile("[" + re.escape("".join(uneven)) + "]") if uneven else None
 
@@ -152,45 +159,62 @@ class Normalizer:
         if not self.needs_full(text) and (self._uneven is None or not self._uneven.search(text)):
             # Plain text: the fast fold maps one character to one, so the map is the identity.
             return Folded(self.fast(text), tuple(range(len(text))), len(text))
+        if self._pieces_kernel is not None:
+            folded, index = self._pieces_kernel(text, self._words, self._plains, self._piece)
+        else:
+            folded, index = self._fold_pieces(text)
+        folded, index = _collapse(folded, index)
+        return Folded(folded, tuple(index), len(text))
+
+    def _fold_pieces(self, text: str) -> tuple[str, list[int]]:
+        """The fold of every word and of the text between words, joined, with the original
+        index of each folded character (before spaced-out letters are joined)."""
         parts: list[str] = []
         index: list[int] = []
         pos = 0
         for m in _WORD.finditer(text):
             start = m.start()
             if start > pos:
-                self._piece(text[pos:start], pos, False, parts, index)
+                self._append(self._plains, text[pos:start], pos, False, parts, index)
             pos = m.end()
-            self._piece(text[start:pos], start, True, parts, index)
+            self._append(self._words, text[start:pos], start, True, parts, index)
         if pos < len(text):
-            self._piece(text[pos:], pos, False, parts, index)
-        folded, idx = _collapse("".join(parts), index)
-        return Folded(folded, tuple(idx), len(text))
+            self._append(self._plains, text[pos:], pos, False, parts, index)
+        return "".join(parts), index
 
-    def _piece(
-        self, piece: str, start: int, word: bool, parts: list[str], index: list[int]
+    def _append(
+        self,
+        memo: dict[str, Piece],
+        piece: str,
+        start: int,
+        word: bool,
+        parts: list[str],
+        index: list[int],
     ) -> None:
-        """Fold a word or the text between two words (a pure function of the piece,
-        memoised) and append it with the original indexes of its characters."""
-        memo = self._pieces.get((piece, word))
-        if memo is None:
-            chars: list[str] = []
-            rel: list[int] = []
-            if word:
-                self._fold_word_slow(piece, chars, rel)
-            else:
-                for j, ch in enumerate(piece):
-                    self._emit(ch, j, chars, rel)
-            folded = "".join(chars)
-            # None: one folded character per original one (most pieces).
-            memo = (folded, None if rel == list(range(len(piece))) else tuple(rel))
-            if len(self._pieces) >= _MEMO_MAX:
-                self._pieces.clear()
-            self._pieces[(piece, word)] = memo
-        parts.append(memo[0])
-        if memo[1] is None:
+        folded, rel = memo.get(piece) or self._piece(piece, word)
+        parts.append(folded)
+        if rel is None:
             index.extend(range(start, start + len(piece)))
         else:
-            index.extend([start + j for j in memo[1]])
+            index.extend([start + j for j in rel])
+
+    def _piece(self, piece: str, word: bool) -> Piece:
+        """Fold a word or the text between two words: a pure function of the piece, kept in
+        its memo. ``rel``: the index in the piece of each folded character, None when that
+        is one folded character per original one (most pieces)."""
+        chars: list[str] = []
+        rel: list[int] = []
+        if word:
+            self._fold_word_slow(piece, chars, rel)
+        else:
+            for j, ch in enumerate(piece):
+                self._emit(ch, j, chars, rel)
+        out: Piece = ("".join(chars), None if rel == list(range(len(piece))) else tuple(rel))
+        memo = self._words if word else self._plains
+        if len(memo) >= _MEMO_MAX:
+            memo.clear()
+        memo[piece] = out
+        return out
 
     def _emit(self, ch: str, i: int, chars: list[str], index: list[int]) -> None:
         out = self._emitted.get(ch)
@@ -240,7 +264,7 @@ class Normalizer:
             self._emit(ch, start + j, chars, idx)
 
 
-def _collapse(text: str, index: list[int]) -> tuple[str, list[int]]:
+def _collapse(text: str, index: Sequence[int]) -> tuple[str, Sequence[int]]:
     """Join spaced-out letters ("k o d" -> "kod") and squeeze runs of spaces."""
     drop: set[int] = set()
     for m in _SPACED.finditer(text):
