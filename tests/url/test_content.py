@@ -21,6 +21,7 @@ CODES = [
     "context.free_hosting",
     "context.shortener",
     "context.dynamic_dns",
+    "context.brand_mention",
     "brand.official",
 ]
 
@@ -94,3 +95,13 @@ def test_conformance(detector: UrlDetector) -> None:
         again = detector.analyze(item)
         assert first == again
         assert first.kind == "url"
+
+
+def test_path_lure_words_match_whole_short_words_and_inside_long_ones() -> None:
+    from qalxan.detect.url.lookalike import _word_pattern
+
+    pattern = _word_pattern(["pay", "otp", "login"])
+    assert pattern is not None
+    assert pattern.search("/x/pay/now") and pattern.search("/securelogin")
+    assert not pattern.search("/paypal-news") and not pattern.search("/hotpot")
+    assert _word_pattern([]) is None

@@ -97,8 +97,8 @@ class UrlDetector:
             path_hits = self.lookalike.path_matches(
                 _path_text(url), url.domain, account=context == "social"
             )
-            reasons += [self._match_reason(m) for m in path_hits]
-            matches = matches + path_hits
+            reasons += [self._path_reason(m) for m in path_hits]
+            matches = matches + [m for m in path_hits if m.technique != "mention"]
         if self.model is not None and brand is None:
             capped = context in ("shortener", "social")
             reasons.append(self._model_reason(url, capped=capped))
@@ -168,6 +168,20 @@ class UrlDetector:
             brand=brand.name if brand is not None else match.brand,
             official=match.official,
             detail=match.detail,
+        )
+
+    def _path_reason(self, match: Match) -> Reason:
+        """A brand in the path: an imitation, or a mere mention (context, no brand claim)."""
+        if match.technique != "mention":
+            return self._match_reason(match)
+        brand = self.lookalike.brands.get(match.brand)
+        return self.reasons.reason(
+            "context.brand_mention",
+            match.weight,
+            match.evidence,
+            where="path",
+            brand=brand.name if brand is not None else match.brand,
+            official=match.official,
         )
 
     def _model_reason(self, url: Url, *, capped: bool) -> Reason:

@@ -88,6 +88,7 @@ class LookalikeEngine:
         self._stuck_tails = tuple(t for t in dict.fromkeys(tails) if t)
         self._index: ScreenIndex | None = None
         names = sorted({re.escape(d) for d, _ in self._officials}, key=len, reverse=True)
+        self._path_lure = _word_pattern(config.path_lure_words)
         self._official_in_text = re.compile(
             r"(?<![a-z0-9-])(" + "|".join(names or ["(?!)"]) + r")(?![a-z0-9-])"
         )
@@ -127,7 +128,9 @@ class LookalikeEngine:
     def path_matches(self, path: str, domain: Domain, *, account: bool = False) -> list[Match]:
         """The brand named in the path or query of a foreign site (``site.com/kapitalbank/``).
         ``account``: the site is a social network or messenger where the path names an
-        account, which the brand itself may own (weaker evidence)."""
+        account, which the brand itself may own (weaker evidence). A distinctive name that is
+        only a word of an ordinary slug (no lure word, not a segment of its own) comes back
+        as technique ``mention``: context, not an imitation."""
         text = path.lower()
         if len(text) < 3 or self.owner(domain.host):
             return []
@@ -141,11 +144,27 @@ class LookalikeEngine:
             return out
         for term in self._distinctive:
             if term.compact in text or (term.text != term.compact and term.text in text):
+                # A word of an ordinary slug is a mention (context), not an imitation.
+                technique = "path"
+                if not account and not self._phishy_path(text, term):
+                    technique, weight = "mention", self.config.weight("path_plain")
                 out.append(
-                    Match("path", term.brand, term.official, weight, term.text, "name", "path")
+                    Match(technique, term.brand, term.official, weight, term.text, "name", "path")
                 )
                 return out
         return out
+
+    def _phishy_path(self, text: str, term: Term) -> bool:
+        """Whether a brand name in a path looks like a phishing kit's rather than a word of
+        an article or listing slug: a login, payment or verification word is there, or the
+        name is a whole segment on its own (``/kapitalbank/``, ``/birbank.php``)."""
+        if self._path_lure is not None and self._path_lure.search(text):
+            return True
+        for segment in _SEGMENTS.split(text):
+            bare = _EXTENSION.sub("", segment)
+            if _SEPARATORS.sub("", bare) in (term.compact, term.text.replace(" ", "")):
+                return True
+        return False
 
     # -- label analysis ---------------------------------------------------------------------
 
@@ -352,6 +371,23 @@ class LookalikeEngine:
             if self.index.is_variant(compact):
                 return True
         return False
+
+
+# Path segments, a file extension at the end of one, and the separators inside a name.
+_SEGMENTS = re.compile(r"[/?&=#;]+")
+_EXTENSION = re.compile(r"\.[a-z0-9]{1,5}$")
+_SEPARATORS = re.compile(r"[-_.+ ]")
+
+
+def _word_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
+    """Words of at least 5 letters match inside longer words (``securelogin``), shorter ones
+    only as whole tokens (``pay``, ``otp``), as in the URL model's word lists."""
+    if not words:
+        return None
+    long_ = sorted((re.escape(w) for w in words if len(w) >= 5), key=len, reverse=True)
+    short = sorted((re.escape(w) for w in words if len(w) < 5), key=len, reverse=True)
+    parts = [*long_, *(rf"(?<![a-z0-9])(?:{'|'.join(short)})(?![a-z0-9])" for _ in [0] if short)]
+    return re.compile("|".join(parts))
 
 
 def _unicode_label(label: str) -> str:

@@ -54,6 +54,7 @@ class LookalikeConfig:
     strong_words: frozenset[str] = frozenset()
     affix_words: tuple[str, ...] = ()
     legitimate: frozenset[str] = frozenset()
+    path_lure_words: tuple[str, ...] = ()
     short_length: int = 5
     typo_anywhere_length: int = 8
     two_edit_length: int = 10
@@ -75,6 +76,7 @@ class LookalikeConfig:
                 strong_words=frozenset(str(w).lower() for w in doc["strong_words"]),
                 affix_words=tuple(str(w).lower() for w in doc["affix_words"]),
                 legitimate=frozenset(str(d).lower() for d in doc["legitimate_lookalikes"]),
+                path_lure_words=tuple(str(w).lower() for w in doc.get("path_lure_words") or ()),
                 short_length=int(doc["short_length"]),
                 typo_anywhere_length=int(doc["typo_anywhere_length"]),
                 two_edit_length=int(doc["two_edit_length"]),
