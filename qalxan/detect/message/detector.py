@@ -1,9 +1,10 @@
 """The message detector: extract indicators, fold, run rules and the model, explain.
 
 ``analyze()`` is the full path for one message. ``analyze_batch()`` is the operator path:
-repeated messages come from a verdict cache (:class:`VerdictCache`); the others are folded
-with one ``str.translate`` each, scored by the model vectorised over the batch, and scanned
-as one joined text by the trigger automaton and the link and trick patterns. Only messages
+repeated messages come from a verdict cache (:class:`VerdictCache`); the others are folded,
+scored by the model and flagged for links and tricks in one pass of the compiled kernel
+(``kernel.py``; without it: ``str.translate``, the model vectorised over the batch and regex
+scans), and scanned as one joined text by the trigger automaton. Only messages
 that show a signal (a rule that could fire, a link or long digit run, an obfuscation trick, a
 model score worth a reason or a look-alike sender) go through the full path. The others
 cannot produce a positive reason, so they get the verdict the full path would give (score 0,
