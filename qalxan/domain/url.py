@@ -44,6 +44,8 @@ _REFANG = [
     (re.compile(r"\[\s*@\s*\]|\(\s*at\s*\)|\[\s*at\s*\]", re.I), "@"),
 ]
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Lone surrogates: a JSON escape such as \udc00 decodes to one; no encoder accepts them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SPACE = re.compile(r"\s")
 _LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 
@@ -237,6 +239,8 @@ def parse_url(text: str, *, field: str = "url") -> Url:
         raise UrlError("empty", field=field, value=text)
     if _CONTROL.search(cleaned):
         raise UrlError("contains control characters", field=field, value=text)
+    if _SURROGATE.search(cleaned):
+        raise UrlError("contains an invalid character (a lone surrogate)", field=field, value=text)
     if _SPACE.search(cleaned):
         raise UrlError("contains spaces", field=field, value=text)
     parts, had_scheme = _split(cleaned)

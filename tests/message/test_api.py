@@ -221,3 +221,18 @@ def test_fast_lane_answers_as_the_fastapi_route(settings: Settings, engine: Engi
             assert (a.status_code, a.json()) == (b.status_code, b.json()), kwargs
         # Other paths and methods are the app's.
         assert fast.get("/v1/messages/score").status_code == 405
+
+
+def test_a_lone_surrogate_escape_gets_a_verdict(client: TestClient) -> None:
+    # JSON allows "\ud800" on its own; it decodes to a character no UTF-8 encoder accepts.
+    body = b'{"text": "kodu deyin \\ud800 indi"}'
+    r = client.post("/v1/check/message", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == 200, r.text
+    assert r.json()["verdict"] == "malicious" and "\ufffd" in r.json()["input"]
+    # The operator route's JSON reader (orjson) refuses such escapes: a clear 422, no crash.
+    batch = b'{"messages": [{"text": "salam \\udc00"}, {"text": "kodu deyin"}]}'
+    r = client.post(
+        "/v1/messages/score", content=batch, headers={**OP, "content-type": "application/json"}
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["field"] == "body"

@@ -171,12 +171,19 @@ def test_batch_gives_the_same_verdicts_as_single(detector: MessageDetector) -> N
         bytes(range(256)).decode("latin-1"),
         "😀😀😀🔥🔥",
         "Salam Привет hello 你好 مرحبا kodu deyin",
+        # Lone surrogates: a JSON escape such as \ud800 decodes to one, and no UTF-8 encoder
+        # (the literal scans, the JSON answer) accepts them.
+        "kodu deyin \ud800 indi",
+        "\udc00\ud83d" * 50,
     ],
 )
 def test_bad_input_gets_a_verdict(detector: MessageDetector, text: str) -> None:
     v = detector.analyze(text)
     assert v.verdict in ("benign", "suspicious", "malicious")
-    json.dumps(v.to_dict())
+    json.dumps(v.to_dict(), ensure_ascii=False).encode("utf-8")
+    (b,) = detector.analyze_batch([text])
+    assert b.verdict == v.verdict
+    json.dumps(b.to_dict(), ensure_ascii=False).encode("utf-8")
 
 
 def test_conformance_inputs_are_deterministic(detector: MessageDetector) -> None:

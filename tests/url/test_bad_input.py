@@ -26,6 +26,9 @@ BAD_URLS = [
     "ftp://",
     "http://",
     "https://-bad-.com/",
+    # Lone surrogates (a JSON escape such as \udc00 decodes to one): no encoder takes them.
+    "http://ex.com/\udc00",
+    "http://kapital\ud800bank.az/",
 ]
 
 

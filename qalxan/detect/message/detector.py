@@ -75,6 +75,7 @@ _URLISH = re.compile(r"\.[a-z]{2}|@\w|[\[(](?:\.|dot)|h(?:tt|xx)ps?:|www|\d[\d -
 _SEP = "\n"
 _MEMO_MAX = 10_000
 _MISSING = object()
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _AZ_LETTERS = re.compile(r"[əğışçöüƏĞİŞÇÖÜ]")
 _AZ_CYR = re.compile(r"[әғҹөүһјҝ]", re.IGNORECASE)
 _CYR = re.compile(r"[\u0400-\u04ff]")
@@ -167,7 +168,7 @@ class MessageDetector:
     def analyze(self, item: MessageInput | str) -> Verdict:
         """The full verdict for one message (no I/O, no side effects)."""
         msg = _coerce(item)
-        text = msg.text[: self.max_chars]
+        text = _encodable(msg.text[: self.max_chars])
         ex = extract(text, self.card_key)
         folded = self.normalizer.fold(text)
         return self._judge(msg, text, ex, folded, self._model_proba_one(text))
@@ -203,7 +204,7 @@ class MessageDetector:
         if not msgs:
             return []
         limit = self.max_chars
-        texts = [m.text if len(m.text) <= limit else m.text[:limit] for m in msgs]
+        texts = [_encodable(m.text if len(m.text) <= limit else m.text[:limit]) for m in msgs]
         if self._kernel is not None:
             fast, probs, signal, tricky, langs = self._kernel_scan(self._kernel, texts)
         else:
@@ -661,6 +662,14 @@ class MessageDetector:
 def _put(out: list[Verdict | None], i: int, v: Verdict) -> bool:
     out[i] = v
     return False
+
+
+def _encodable(text: str) -> str:
+    """``text`` with lone surrogates (a JSON escape such as ``\\ud800`` decodes to one) as
+    U+FFFD, one for one so that spans stay: no encoder downstream accepts them."""
+    if text.isascii() or _SURROGATE.search(text) is None:
+        return text
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def _coerce(item: MessageInput | str) -> MessageInput:
