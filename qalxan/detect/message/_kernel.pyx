@@ -285,6 +285,37 @@ cdef inline long long table_get(const Table *t, unsigned long long key,
     return missing
 
 
+cdef class _Scratch:
+    """Buffers of one call: the folded text, the digit-mapped text (then the original), the
+    token ids and the features of a message."""
+
+    cdef Py_UCS4 *buf
+    cdef Py_UCS4 *tok
+    cdef long long *ids
+    cdef long long *feats
+    cdef Py_ssize_t cap
+
+    def __dealloc__(self):
+        free(self.buf)
+        free(self.tok)
+        free(self.ids)
+        free(self.feats)
+
+    cdef int reserve(self, Py_ssize_t n) except -1:
+        """Room for a text of ``n`` characters (its fold is at most twice as long)."""
+        cdef Py_ssize_t need = 2 * n + 16
+        if need <= self.cap:
+            return 0
+        self.buf = <Py_UCS4 *> realloc(self.buf, need * sizeof(Py_UCS4))
+        self.tok = <Py_UCS4 *> realloc(self.tok, need * sizeof(Py_UCS4))
+        self.ids = <long long *> realloc(self.ids, need * sizeof(long long))
+        self.feats = <long long *> realloc(self.feats, 2 * need * sizeof(long long))
+        if self.buf == NULL or self.tok == NULL or self.ids == NULL or self.feats == NULL:
+            raise MemoryError()
+        self.cap = need
+        return 0
+
+
 cdef class Kernel:
     """The fold table and the model's integer tables, in C arrays (built once). Cython
     allocates the object zeroed, so every pointer starts NULL (``__dealloc__`` frees)."""
@@ -305,11 +336,6 @@ cdef class Kernel:
     cdef long long maxabs
     cdef int scale
     cdef double intercept
-    cdef Py_UCS4 *buf
-    cdef Py_UCS4 *tok
-    cdef long long *ids
-    cdef long long *feats
-    cdef Py_ssize_t cap
 
     def __init__(self, dict table, model=None):
         """``table``: the fast fold (code point -> zero to two characters); ``model``:
@@ -351,10 +377,6 @@ cdef class Kernel:
         free(self.fold_a)
         free(self.fold_b)
         free(self.fold_n)
-        free(self.buf)
-        free(self.tok)
-        free(self.ids)
-        free(self.feats)
         free(self.tokens.keys)
         free(self.tokens.vals)
         free(self.bigrams.keys)
@@ -383,77 +405,65 @@ cdef class Kernel:
             table_put(&self.bigrams, <unsigned long long> self.bkeys[i] + 1, self.bfeat[i])
         return 0
 
-    cdef long long _token_id(self, Py_ssize_t i, Py_ssize_t e) except -1:
-        """The vocabulary id of the token ``self.tok[i:e]`` (0: unknown)."""
+    cdef long long _token_id(self, _Scratch s, Py_ssize_t i, Py_ssize_t e) except -1:
+        """The vocabulary id of the token ``s.tok[i:e]`` (0: unknown)."""
         cdef unsigned long long key = (<unsigned long long> (e - i)) << 56
         cdef Py_ssize_t k
         cdef Py_UCS4 c
         cdef PyObject *hit
         for k in range(e - i):
-            c = self.tok[i + k]
+            c = s.tok[i + k]
             if c > 255:
-                word = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, self.tok + i, e - i)
+                word = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, s.tok + i, e - i)
                 hit = PyDict_GetItem(self.vocab, word)
                 return (<object> hit) if hit != NULL else 0
             key |= (<unsigned long long> c) << (8 * k)
         return table_get(&self.tokens, key, 0)
 
-    cdef int _reserve(self, Py_ssize_t n) except -1:
-        cdef Py_ssize_t need = 2 * n + 16
-        if need <= self.cap:
-            return 0
-        self.buf = <Py_UCS4 *> realloc(self.buf, need * sizeof(Py_UCS4))
-        self.tok = <Py_UCS4 *> realloc(self.tok, need * sizeof(Py_UCS4))
-        self.ids = <long long *> realloc(self.ids, need * sizeof(long long))
-        self.feats = <long long *> realloc(self.feats, 2 * need * sizeof(long long))
-        if self.buf == NULL or self.tok == NULL or self.ids == NULL or self.feats == NULL:
-            raise MemoryError()
-        self.cap = need
-        return 0
-
-    cdef Py_ssize_t _fold(self, str text) except -1:
-        """Fold ``text`` into ``self.buf``; returns the folded length."""
+    cdef Py_ssize_t _fold(self, _Scratch s, str text) except -1:
+        """Fold ``text`` into ``s.buf``; returns the folded length."""
         cdef Py_ssize_t n = len(text), m = 0
         cdef Py_UCS4 c
         cdef signed char k
-        self._reserve(n)
+        s.reserve(n)
         for c in text:
             if c < self.fold_size:
                 k = self.fold_n[c]
                 if k < 0:
-                    self.buf[m] = c
+                    s.buf[m] = c
                     m += 1
                 elif k > 0:
-                    self.buf[m] = self.fold_a[c]
+                    s.buf[m] = self.fold_a[c]
                     m += 1
                     if k > 1:
-                        self.buf[m] = self.fold_b[c]
+                        s.buf[m] = self.fold_b[c]
                         m += 1
             else:
-                self.buf[m] = c
+                s.buf[m] = c
                 m += 1
         return m
 
     def fold(self, str text):
         """The fast fold of one text (``Normalizer.fast``)."""
-        cdef Py_ssize_t m = self._fold(text)
-        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, self.buf, m)
+        cdef _Scratch s = _Scratch()
+        cdef Py_ssize_t m = self._fold(s, text)
+        return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, s.buf, m)
 
-    cdef double _decision(self, Py_ssize_t m, bint *fallback) except? -1.0:
-        """Log-odds of the folded text in ``self.buf[:m]``."""
+    cdef double _decision(self, _Scratch s, Py_ssize_t m, bint *fallback) except? -1.0:
+        """Log-odds of the folded text in ``s.buf[:m]``."""
         cdef Py_ssize_t i, j, e, ntok = 0, nfeat = 0
         cdef Py_UCS4 c
         cdef long long tid, f, total = 0, count = 0
         # Digits 1-9 read as 0 (TextModel.prepare).
         for i in range(m):
-            c = self.buf[i]
-            self.tok[i] = 48 if 49 <= c <= 57 else c
+            c = s.buf[i]
+            s.tok[i] = 48 if 49 <= c <= 57 else c
         i = 0
         while i < m:
-            c = self.tok[i]
-            if is_word(c) and (i == 0 or not is_word(self.tok[i - 1])):
+            c = s.tok[i]
+            if is_word(c) and (i == 0 or not is_word(s.tok[i - 1])):
                 j = i + 1
-                while j < m and is_word(self.tok[j]):
+                while j < m and is_word(s.tok[j]):
                     j += 1
                 e = i + TOKEN_MAX if j - i > TOKEN_MAX else j
             elif is_sign(c):
@@ -462,27 +472,27 @@ cdef class Kernel:
             else:
                 i += 1
                 continue
-            self.ids[ntok] = self._token_id(i, e)
+            s.ids[ntok] = self._token_id(s, i, e)
             ntok += 1
             i = j
         for i in range(ntok):
-            tid = self.ids[i]
+            tid = s.ids[i]
             f = self.uni[tid]
             if f >= 0:
-                self.feats[nfeat] = f
+                s.feats[nfeat] = f
                 nfeat += 1
-            if i + 1 < ntok and tid > 1 and self.ids[i + 1] > 1:
+            if i + 1 < ntok and tid > 1 and s.ids[i + 1] > 1:
                 f = table_get(&self.bigrams,
-                              <unsigned long long> (tid * self.vsize + self.ids[i + 1]) + 1, -1)
+                              <unsigned long long> (tid * self.vsize + s.ids[i + 1]) + 1, -1)
                 if f >= 0:
-                    self.feats[nfeat] = f
+                    s.feats[nfeat] = f
                     nfeat += 1
         if nfeat == 0:
             return self.intercept
-        sort_ll(self.feats, nfeat)
+        sort_ll(s.feats, nfeat)
         for i in range(nfeat):
-            if i == 0 or self.feats[i] != self.feats[i - 1]:
-                total += self.iw[self.feats[i]]
+            if i == 0 or s.feats[i] != s.feats[i - 1]:
+                total += self.iw[s.feats[i]]
                 count += 1
         if self.maxabs > 0 and count >= INT_LIMIT / self.maxabs:  # count * maxabs >= limit
             fallback[0] = True
@@ -499,34 +509,37 @@ cdef class Kernel:
         cdef unsigned char fl
         cdef double z
         cdef Py_UCS4 c
+        # Buffers of this call: a kernel is shared by threads, and Python code (a finalizer
+        # run by the garbage collector) may let another thread in during a scan.
+        cdef _Scratch s = _Scratch()
         folded = [None] * n
         probs = [None] * n
         flags = bytearray(n)
         for k in range(n):
             text = texts[k]
             ln = len(text)
-            m = self._fold(text)
+            m = self._fold(s, text)
             fl = 0
-            if urlish(self.buf, m):
+            if urlish(s.buf, m):
                 fl |= F_URLISH
             if self.has_model:
                 fallback = False
-                z = self._decision(m, &fallback)
+                z = self._decision(s, m, &fallback)
                 if fallback:
                     fl |= F_MODEL_FALLBACK
                 else:
                     probs[k] = 1.0 / (1.0 + exp(-z)) if z > -700.0 else 0.0
-            folded[k] = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, self.buf, m)
+            folded[k] = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, s.buf, m)
             # The original text as UCS4 (into tok, free again after the model).
             m = 0
             for c in text:
-                self.tok[m] = c
+                s.tok[m] = c
                 m += 1
-            if tricky(self.tok, m):
+            if tricky(s.tok, m):
                 fl |= F_TRICKY
             if text.isascii():
                 fl |= F_ASCII
-                if az_word(self.tok, m):
+                if az_word(s.tok, m):
                     fl |= F_AZ_WORD
             flags[k] = fl
         return folded, probs, bytes(flags)
@@ -574,6 +587,8 @@ cdef class _Out:
                 k += 1
         else:
             offsets = <tuple> rel
+            if len(offsets) != len(folded):  # read below without bounds checks
+                raise ValueError("a piece's offsets do not match its fold")
             for c in folded:
                 self.chars[self.n] = c
                 self.index[self.n] = start + <Py_ssize_t> offsets[k]
