@@ -91,3 +91,11 @@ def test_literal_candidates_keep_every_hit() -> None:
             i for i in ruleset.candidates(found) if i in fraud
         }
     assert legit_hits > 0  # the corpus exercises the legitimacy rules
+
+
+def test_the_batch_prefilter_knows_every_kind_a_rule_requires() -> None:
+    # The batch path tries the fraud rules with every indicator kind taken as present.
+    from qalxan.detect.message.detector import _ANY_KIND
+
+    required = {kind for r in RULES for kind in r.requires}
+    assert required and required <= _ANY_KIND

@@ -75,6 +75,8 @@ _URLISH = re.compile(r"\.[a-z]{2}|@\w|[\[(](?:\.|dot)|h(?:tt|xx)ps?:|www|\d[\d -
 _SEP = "\n"
 _MEMO_MAX = 10_000
 _MISSING = object()
+# Every indicator kind a rule's ``requires`` can name (the batch prefilter takes them as met).
+_ANY_KIND = frozenset({"amount", "card", "handle", "iban", "phone", "short_code", "url"})
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _AZ_LETTERS = re.compile(r"[əğışçöüƏĞİŞÇÖÜ]")
 _AZ_CYR = re.compile(r"[әғҹөүһјҝ]", re.IGNORECASE)
@@ -131,6 +133,7 @@ class MessageDetector:
         self._brand_patterns = self._compile_brands(brands, lexicon)
         self._triggers = automaton(rules.fraud_triggers)
         self._rule_triggers = automaton(rules.triggers)
+        self._always_fraud = tuple(i for i in sorted(rules.always) if not rules.rules[i].legit)
         self._brand_auto, self._brand_always = brand_literals(self._brand_patterns)
         self._suspect_memo: dict[str, bool] = {}
         self._host_memo: dict[str, Brand | None] = {}
@@ -180,7 +183,8 @@ class MessageDetector:
 
         Messages seen recently (same text, sender, channel and language) come from the
         verdict cache. ``stats``, when given, counts the messages that took the ``cached``,
-        ``quiet`` and ``full`` paths.
+        ``quiet`` and ``full`` paths (``settled``: the quiet ones that needed the full fold
+        and a try of the fraud rules to tell).
         """
         msgs = [_coerce(i) for i in items]
         out: list[Verdict | None] = [None] * len(msgs)
@@ -206,38 +210,58 @@ class MessageDetector:
         limit = self.max_chars
         texts = [_encodable(m.text if len(m.text) <= limit else m.text[:limit]) for m in msgs]
         if self._kernel is not None:
-            fast, probs, signal, tricky, langs = self._kernel_scan(self._kernel, texts)
+            fast, probs, links, soft, langs = self._kernel_scan(self._kernel, texts)
         else:
-            fast, probs, signal, tricky = self._python_scan(texts)
+            fast, probs, links, soft = self._python_scan(texts)
             langs = [None] * len(texts)
         floor = self._weights["model_floor"]
         residual = self.rules.residual.search if self.rules.residual is not None else None
-        floor_hit = [i for i, p in enumerate(probs) if p is not None and p >= floor]
-        signal.update(floor_hit)
         out: list[Verdict] = []
-        quiet_n = 0
+        quiet_n = settled = 0
         for i, (msg, text, ft, p) in enumerate(zip(msgs, texts, fast, probs, strict=True)):
-            quiet = (
-                i not in signal
-                and i not in tricky
-                and (residual is None or residual(ft) is None)
-                and not self._sender_suspect(msg.sender)
+            folded: Folded | None = None
+            # Hard signals go to the full path: a link, handle or card-like digit run, a model
+            # score worth a reason, a residual rule, a look-alike sender.
+            hard = (
+                i in links
+                or (p is not None and p >= floor)
+                or (residual is not None and residual(ft) is not None)
+                or self._sender_suspect(msg.sender)
             )
-            if quiet:
+            # Soft ones (a rule's trigger and pattern, an obfuscation trick) are settled by
+            # folding and trying the fraud rules: none fires, so no positive reason can come.
+            if not hard and i in soft:
+                folded = self.normalizer.fold(text)
+                hard = self._fraud_fires(folded.text)
+                settled += not hard
+            if not hard:
                 quiet_n += 1
                 out.append(self._quiet(msg, text, langs[i]))
             else:
                 ex = extract(text, self.card_key)
-                out.append(self._judge(msg, text, ex, self.normalizer.fold(text), p))
+                folded = folded or self.normalizer.fold(text)
+                out.append(self._judge(msg, text, ex, folded, p))
         if stats is not None:
             stats["quiet"] = stats.get("quiet", 0) + quiet_n
+            stats["settled"] = stats.get("settled", 0) + settled
             stats["full"] = stats.get("full", 0) + len(msgs) - quiet_n
         return out
+
+    def _fraud_fires(self, folded: str) -> bool:
+        """Whether a fraud rule fires on a folded text, whatever indicators it has (a rule's
+        ``requires`` is taken as met)."""
+        found = {w for _, w in self._triggers.iter(folded)}
+        rules = self.rules.rules
+        for i in (*self.rules.fraud_candidates(found), *self._always_fraud):
+            if rules[i].match(folded, _ANY_KIND) is not None:
+                return True
+        return False
 
     def _python_scan(
         self, texts: Sequence[str]
     ) -> tuple[list[str], list[float | None], set[int], set[int]]:
-        """Fast folds, model probabilities, signal and tricky messages, in Python."""
+        """Fast folds, model probabilities, the messages with a link-like shape and those
+        with a soft signal (a rule that may fire, a trick), in Python."""
         fast_fold = self.normalizer.fast
         fast = [fast_fold(t) for t in texts]
         probs = self._model_proba(fast)
@@ -245,10 +269,11 @@ class MessageDetector:
         # prefilter; a match marks every message it overlaps, and marked messages are checked
         # again on their own text, so the outcome is the per-message one (see docs/message.md).
         joined_fast = _SEP.join(fast)
-        starts = text_starts(fast)
-        signal = self._signal_docs(joined_fast, fast, marked_texts(_URLISH, joined_fast, starts))
-        tricky = self._tricky_docs(texts) if len(signal) < len(texts) else set()
-        return fast, probs, signal, tricky
+        links = marked_texts(_URLISH, joined_fast, text_starts(fast))
+        soft = self._rule_docs(joined_fast, fast, links)
+        if len(links) < len(texts):
+            soft |= self._tricky_docs(texts)
+        return fast, probs, links, soft
 
     def _kernel_scan(
         self, kernel: BatchKernel, texts: Sequence[str]
@@ -261,26 +286,28 @@ class MessageDetector:
         else:
             for i in flagged(flags, F_MODEL_FALLBACK):
                 probs[i] = self.model.predict_proba_one(fast[i])
-        signal = self._signal_docs(_SEP.join(fast), fast, set(flagged(flags, F_URLISH)))
+        links = set(flagged(flags, F_URLISH))
+        soft = self._rule_docs(_SEP.join(fast), fast, links)
         needs = Normalizer.needs_full
-        tricky = {i for i in flagged(flags, F_TRICKY) if needs(texts[i])}
+        soft.update(i for i in flagged(flags, F_TRICKY) if needs(texts[i]))
         langs: list[str | None] = [
             ("az" if f & F_AZ_WORD else "en") if f & F_ASCII else None for f in flags
         ]
-        return fast, probs, signal, tricky, langs
+        return fast, probs, links, soft, langs
 
-    def _signal_docs(self, joined: str, fast: Sequence[str], out: set[int]) -> set[int]:
-        """Messages where a fraud rule could fire or a link, handle or card number may be
-        (``out``: the messages with a link-like shape, updated)."""
+    def _rule_docs(self, joined: str, fast: Sequence[str], skip: set[int]) -> set[int]:
+        """Messages (other than ``skip``) where a fraud rule's trigger and ``any`` pattern
+        are both in the fast fold."""
         starts = text_starts(fast)
         found: dict[int, set[str]] = {}
         for start, word in self._triggers.iter(joined):
             doc = bisect_right(starts, start) - 1
             found.setdefault(doc, set()).add(word)
-        for doc, words in found.items():
-            if doc not in out and self._may_fire_found(fast[doc], words):
-                out.add(doc)
-        return out
+        return {
+            d
+            for d, words in found.items()
+            if d not in skip and self._may_fire_found(fast[d], words)
+        }
 
     def _tricky_docs(self, texts: Sequence[str]) -> set[int]:
         """Messages that :meth:`Normalizer.needs_full` sends to the full fold."""
@@ -305,12 +332,9 @@ class MessageDetector:
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _may_fire(self, fast: str) -> bool:
-        """Whether a fraud rule could fire on a fast-folded text: one of its literal triggers
-        is there and one of its ``any`` patterns matches."""
-        return self._may_fire_found(fast, self._found_triggers(fast))
-
     def _may_fire_found(self, fast: str, found: set[str]) -> bool:
+        """Whether a fraud rule could fire on a fast-folded text containing the literal
+        triggers ``found``: one of its ``any`` patterns matches."""
         if not found:
             return False
         rules = self.rules.rules
@@ -318,9 +342,6 @@ class MessageDetector:
             if any(p.search(fast) for p in rules[i].any):
                 return True
         return False
-
-    def _found_triggers(self, folded: str) -> set[str]:
-        return {w for _, w in self._triggers.iter(folded)}
 
     def _model_proba_one(self, text: str) -> float | None:
         if self.model is None:
