@@ -14,9 +14,9 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-# Reinstall only when pyproject.toml or the compiled kernel's source changes (pip's cache
-# does not help here).
-KERNEL := qalxan/detect/message/_kernel.pyx
+# Reinstall only when pyproject.toml or the compiled modules' sources change (pip's cache does
+# not help here).
+KERNEL := $(wildcard qalxan/detect/message/*.pyx qalxan/detect/message/*.pxd)
 $(STAMP_PKG): pyproject.toml $(KERNEL) | $(BIN)/python
 	$(BIN)/pip install -q -e .
 	touch $@

@@ -12,8 +12,7 @@ regular expression tokeniser, numpy feature sums and four regular-expression sca
   ``Normalizer.needs_full`` may see in the original text (the union of ``TRICK_SCANS``),
   and, for ASCII texts, whether ``guess_lang`` would answer ``az``.
 
-``fold_pieces`` is the loop of the full fold (``Normalizer._fold_pieces``): words and the
-text between them, folded from the normaliser's memos.
+The loop of the full fold is in ``_fold.pyx``; the character classes in ``_chars.pxd``.
 
 Character classes follow Python's ``re`` for ``str`` patterns: ``\\w`` is ``isalnum`` or
 ``_``, ``\\d`` is a Unicode decimal digit, ``\\s`` is ``isspace``.
@@ -21,19 +20,24 @@ Character classes follow Python's ``re`` for ``str`` patterns: ``\\w`` is ``isal
 
 from cpython.dict cimport PyDict_GetItem
 from cpython.object cimport PyObject
-from cpython.ref cimport Py_INCREF
-from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from libc.math cimport exp, ldexp, sqrt
 from libc.stdlib cimport free, malloc, qsort, realloc
+
+from qalxan.detect.message._chars cimport (
+    is_cyr,
+    is_decimal,
+    is_latin3,
+    is_letter,
+    is_odd,
+    is_sign,
+    is_space,
+    is_spacer,
+    is_word,
+)
 
 cdef extern from "Python.h":
     object PyUnicode_FromKindAndData(int kind, const void *buffer, Py_ssize_t size)
     int PyUnicode_4BYTE_KIND
-
-cdef extern from "Python.h" nogil:
-    bint Py_UNICODE_ISALNUM(Py_UCS4 ch)
-    bint Py_UNICODE_ISDECIMAL(Py_UCS4 ch)
-    bint Py_UNICODE_ISSPACE(Py_UCS4 ch)
 
 # Flag bits of :meth:`Kernel.scan` (kernel.py names them).
 DEF F_URLISH = 1
@@ -45,64 +49,6 @@ DEF LANG_SAMPLE = 2000
 DEF TOKEN_MAX = 6
 
 cdef long long INT_LIMIT = 1LL << 62
-
-
-cdef inline bint is_word(Py_UCS4 c) noexcept nogil:
-    if c < 128:
-        return (97 <= c <= 122) or (65 <= c <= 90) or (48 <= c <= 57) or c == 95
-    return Py_UNICODE_ISALNUM(c)
-
-
-cdef inline bint is_letter(Py_UCS4 c) noexcept nogil:
-    # [^\W\d_]
-    if c < 128:
-        return (97 <= c <= 122) or (65 <= c <= 90)
-    return Py_UNICODE_ISALNUM(c) and not Py_UNICODE_ISDECIMAL(c)
-
-
-cdef inline bint is_decimal(Py_UCS4 c) noexcept nogil:
-    if c < 128:
-        return 48 <= c <= 57
-    return Py_UNICODE_ISDECIMAL(c)
-
-
-cdef inline bint is_space(Py_UCS4 c) noexcept nogil:
-    if c < 128:
-        return c == 32 or (9 <= c <= 13) or (28 <= c <= 31)
-    return Py_UNICODE_ISSPACE(c)
-
-
-cdef inline bint is_cyr(Py_UCS4 c) noexcept nogil:
-    return 0x400 <= c <= 0x4FF
-
-
-cdef inline bint is_latin3(Py_UCS4 c) noexcept nogil:
-    # [a-zA-Z3]
-    return (97 <= c <= 122) or (65 <= c <= 90) or c == 51
-
-
-cdef inline bint is_spacer(Py_UCS4 c) noexcept nogil:
-    # [ .*\-]
-    return c == 32 or c == 46 or c == 42 or c == 45
-
-
-cdef inline bint is_odd(Py_UCS4 c) noexcept nogil:
-    # Outside the plain set of normalize._ODD.
-    if 0x20 <= c <= 0x7E or c == 10 or c == 9 or c == 13:
-        return False
-    if c == 0xA0 or c == 0xA3 or c == 0xA7 or c == 0xAB or c == 0xB0 or c == 0xBB:
-        return False
-    if 0xC0 <= c <= 0x24F or c == 0x259 or c == 0x18F or 0x400 <= c <= 0x4FF:
-        return False
-    if 0x2010 <= c <= 0x2027 or 0x2030 <= c <= 0x205E or 0x20A0 <= c <= 0x20CF:
-        return False
-    return not (0x1F000 <= c <= 0x1FAFF)
-
-
-cdef inline bint is_sign(Py_UCS4 c) noexcept nogil:
-    # [£$€₼%!?@]: the model's one-character tokens.
-    return c == 0xA3 or c == 36 or c == 0x20AC or c == 0x20BC or c == 37 or c == 33 \
-        or c == 63 or c == 64
 
 
 cdef int cmp_ll(const void *a, const void *b) noexcept nogil:
@@ -543,100 +489,3 @@ cdef class Kernel:
                     fl |= F_AZ_WORD
             flags[k] = fl
         return folded, probs, bytes(flags)
-
-
-cdef inline bint is_alnum(Py_UCS4 c) noexcept nogil:
-    # [^\W_]: a word character of the full fold's pieces.
-    return c != 95 and is_word(c)
-
-
-cdef class _Out:
-    """A growing buffer of folded characters and their original indexes."""
-
-    cdef Py_UCS4 *chars
-    cdef Py_ssize_t *index
-    cdef Py_ssize_t n
-    cdef Py_ssize_t cap
-
-    def __dealloc__(self):
-        free(self.chars)
-        free(self.index)
-
-    cdef int reserve(self, Py_ssize_t more) except -1:
-        cdef Py_ssize_t need = self.n + more
-        if need <= self.cap:
-            return 0
-        need = max(need, 2 * self.cap, 64)
-        self.chars = <Py_UCS4 *> realloc(self.chars, need * sizeof(Py_UCS4))
-        self.index = <Py_ssize_t *> realloc(self.index, need * sizeof(Py_ssize_t))
-        if self.chars == NULL or self.index == NULL:
-            raise MemoryError()
-        self.cap = need
-        return 0
-
-    cdef int append(self, str folded, object rel, Py_ssize_t start) except -1:
-        cdef Py_ssize_t k = 0
-        cdef Py_UCS4 c
-        cdef tuple offsets
-        self.reserve(len(folded))
-        if rel is None:
-            for c in folded:
-                self.chars[self.n] = c
-                self.index[self.n] = start + k
-                self.n += 1
-                k += 1
-        else:
-            offsets = <tuple> rel
-            if len(offsets) != len(folded):  # read below without bounds checks
-                raise ValueError("a piece's offsets do not match its fold")
-            for c in folded:
-                self.chars[self.n] = c
-                self.index[self.n] = start + <Py_ssize_t> offsets[k]
-                self.n += 1
-                k += 1
-        return 0
-
-
-cdef int _piece(_Out out, dict memo, str piece, Py_ssize_t start, bint word,
-                object make) except -1:
-    cdef PyObject *hit = PyDict_GetItem(memo, piece)
-    value = (<object> hit) if hit != NULL else make(piece, word)
-    folded, rel = value
-    out.append(folded, rel, start)
-    return 0
-
-
-def fold_pieces(str text, dict words, dict plains, object make):
-    """``Normalizer._fold_pieces`` in C: split ``text`` into words (``[^\\W_]+`` joined by
-    single ``@`` or ``$``) and the text between them, fold each from its memo (``words`` or
-    ``plains``; ``make(piece, is_word)`` computes and stores a missing one), and return the
-    joined fold with the original index of each folded character."""
-    cdef Py_ssize_t n = len(text), i = 0, j, start, pos = 0, k
-    cdef _Out out = _Out()
-    cdef object item  # an object: PyTuple_SET_ITEM takes over the reference taken below
-    while i < n:
-        if not is_alnum(text[i]):
-            i += 1
-            continue
-        start = i
-        j = i + 1
-        while True:
-            while j < n and is_alnum(text[j]):
-                j += 1
-            if j + 1 < n and (text[j] == 64 or text[j] == 36) and is_alnum(text[j + 1]):
-                j += 2
-                continue
-            break
-        if start > pos:
-            _piece(out, plains, text[pos:start], pos, False, make)
-        _piece(out, words, text[start:j], start, True, make)
-        pos = j
-        i = j
-    if pos < n:
-        _piece(out, plains, text[pos:n], pos, False, make)
-    index = PyTuple_New(out.n)
-    for k in range(out.n):
-        item = out.index[k]
-        Py_INCREF(item)
-        PyTuple_SET_ITEM(index, k, item)
-    return PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out.chars, out.n), index

@@ -1,6 +1,7 @@
 """The compiled batch kernel of the message detector, when it is built.
 
-``_kernel.pyx`` is compiled by ``pip install`` (Cython and the system C compiler). In one pass
+``_kernel.pyx`` and ``_fold.pyx`` are compiled by ``pip install`` (Cython and the system C
+compiler). In one pass
 per message it does the fast fold, the text model's probability and the prefilter flags that
 the pure-Python batch path computes with ``str.translate``, a regex tokeniser, numpy and
 regex scans; it gives the same numbers (tests compare both paths on a corpus and on
@@ -44,12 +45,14 @@ _Kernel: Any
 fold_pieces: Any
 try:
     from qalxan.detect.message._kernel import Kernel as _Kernel
-    from qalxan.detect.message._kernel import fold_pieces
 except ImportError:  # not compiled (a source checkout without pip install)
     _Kernel = None
+try:
+    from qalxan.detect.message._fold import fold_pieces
+except ImportError:
     fold_pieces = None
 
-COMPILED = _Kernel is not None
+COMPILED = _Kernel is not None and fold_pieces is not None
 
 
 class BatchKernel(Protocol):
