@@ -96,7 +96,7 @@ def main() -> None:
     full_n = min(n, 5000)
     full = _rate(lambda xs: [det.analyze(x) for x in xs], texts[:full_n], 1000)
     print(f"analyze one by one (full path): {full:,.0f} messages/s per core")
-    kernel = det._kernel
+    kernel = det._prefilter.kernel
     print(f"compiled kernel: {'yes' if kernel is not None else 'NO (pure-Python path)'}")
     if kernel is not None:
         k = _rate(kernel.scan, texts, 1000)

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from qalxan.detect.message import MessageDetector, MessageInput
 from qalxan.detect.message import kernel as kmod
-from qalxan.detect.message.detector import _URLISH, guess_lang
+from qalxan.detect.message.detector import guess_lang
 from qalxan.detect.message.normalize import TRICK_SCANS, Normalizer
+from qalxan.detect.message.prefilter import URLISH
 from qalxan.service import Engine
 from qalxan.service.message import build, load_normalizer
 from qalxan.service.message_train import load_written
@@ -32,7 +33,7 @@ def _expected(det: MessageDetector, text: str) -> tuple[str, float | None, int]:
     fast = det.normalizer.fast(text)
     prob = det.model.predict_proba_one(fast) if det.model is not None else None
     flags = 0
-    if _URLISH.search(fast):
+    if URLISH.search(fast):
         flags |= kmod.F_URLISH
     if any(p.search(text) for p in TRICK_SCANS):
         flags |= kmod.F_TRICKY
@@ -44,7 +45,7 @@ def _expected(det: MessageDetector, text: str) -> tuple[str, float | None, int]:
 
 
 def _check(det: MessageDetector, texts: list[str]) -> None:
-    kernel = det._kernel
+    kernel = det._prefilter.kernel
     assert kernel is not None
     folded, probs, flags = kernel.scan(texts)
     for i, text in enumerate(texts):
@@ -62,7 +63,7 @@ def test_the_kernel_is_built(detector: MessageDetector) -> None:
     # make install compiles it (Cython and the system C compiler); without it the detector
     # still works, several times slower in batch. CI must not lose it silently.
     assert kmod.COMPILED, "qalxan/detect/message/_kernel.pyx is not compiled: run make install"
-    assert detector._kernel is not None
+    assert detector._prefilter.kernel is not None
 
 
 def test_kernel_equals_python_on_the_written_sets(detector: MessageDetector) -> None:
@@ -111,7 +112,7 @@ def test_kernel_flags_a_model_overflow_for_the_reference_path() -> None:
 def test_compiled_and_python_detectors_give_the_same_verdicts(engine: Engine) -> None:
     compiled = build(engine)
     python = build(engine, compiled=False)
-    assert compiled._kernel is not None and python._kernel is None
+    assert compiled._prefilter.kernel is not None and python._prefilter.kernel is None
     items = _held_out() + [MessageInput(t) for t in ODD]
     stats: dict[str, int] = {}
     a = compiled.analyze_batch(items, stats)

@@ -95,7 +95,7 @@ def test_literal_candidates_keep_every_hit() -> None:
 
 def test_the_batch_prefilter_knows_every_kind_a_rule_requires() -> None:
     # The batch path tries the fraud rules with every indicator kind taken as present.
-    from qalxan.detect.message.detector import _ANY_KIND
+    from qalxan.detect.message.prefilter import ANY_KIND
 
     required = {kind for r in RULES for kind in r.requires}
-    assert required and required <= _ANY_KIND
+    assert required and required <= ANY_KIND

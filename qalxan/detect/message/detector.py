@@ -1,46 +1,28 @@
 """The message detector: extract indicators, fold, run rules and the model, explain.
 
 ``analyze()`` is the full path for one message. ``analyze_batch()`` is the operator path:
-repeated messages come from a verdict cache (:class:`VerdictCache`); the others are folded,
-scored by the model and flagged for links and tricks in one pass of the compiled kernel
-(``kernel.py``; without it: ``str.translate``, the model vectorised over the batch and regex
-scans), and scanned as one joined text by the trigger automaton. Only messages
-that show a signal (a rule that could fire, a link or long digit run, an obfuscation trick, a
-model score worth a reason or a look-alike sender) go through the full path. The others
-cannot produce a positive reason, so they get the verdict the full path would give (score 0,
-benign, same brand and language), without indicators. See docs/message.md.
+repeated messages come from a verdict cache (:class:`VerdictCache`); for the others the
+prefilter (``prefilter.py``) tells which could get a positive reason: a link or long digit
+run, a model score worth a reason, a look-alike sender, or a fraud rule that fires on the
+full fold. Only those go through the full path. The others get the verdict the full path
+would give (score 0, benign, same brand and language), without indicators. See
+docs/message.md.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rapidfuzz import fuzz
 
-from qalxan.detect.message.batchscan import (
-    VerdictCache,
-    automaton,
-    brand_literals,
-    marked_texts,
-    text_starts,
-)
+from qalxan.detect.message.batchscan import VerdictCache, automaton, brand_literals
 from qalxan.detect.message.extract import Extracted, Feature, extract
-from qalxan.detect.message.kernel import (
-    F_ASCII,
-    F_AZ_WORD,
-    F_MODEL_FALLBACK,
-    F_TRICKY,
-    F_URLISH,
-    BatchKernel,
-    build_kernel,
-    flagged,
-)
 from qalxan.detect.message.model import TextModel
-from qalxan.detect.message.normalize import TRICK_SCANS, Folded, Normalizer
+from qalxan.detect.message.normalize import Folded, Normalizer
+from qalxan.detect.message.prefilter import Prefilter
 from qalxan.detect.message.rules import RuleHit, RuleSet
 from qalxan.domain.brands import Brand, BrandRegistry
 from qalxan.domain.reasons import ReasonCatalog
@@ -68,15 +50,8 @@ SCHEMES: tuple[str, ...] = (
     "callback",
 )
 _GENERIC = frozenset({"impersonation", "urgency", "callback"})
-# A necessary condition for a link, handle or card number in a fast-folded text.
-_URLISH = re.compile(r"\.[a-z]{2}|@\w|[\[(](?:\.|dot)|h(?:tt|xx)ps?:|www|\d[\d -]{11,}\d")
-# The separator of joined batch texts: the fast fold maps it to a space, so no folded text
-# contains it (the model and the trigger scan rely on that).
-_SEP = "\n"
 _MEMO_MAX = 10_000
 _MISSING = object()
-# Every indicator kind a rule's ``requires`` can name (the batch prefilter takes them as met).
-_ANY_KIND = frozenset({"amount", "card", "handle", "iban", "phone", "short_code", "url"})
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _AZ_LETTERS = re.compile(r"[əğışçöüƏĞİŞÇÖÜ]")
 _AZ_CYR = re.compile(r"[әғҹөүһјҝ]", re.IGNORECASE)
@@ -131,9 +106,7 @@ class MessageDetector:
         self.max_chars = max_chars
         self._weights: dict[str, float] = {k: float(v) for k, v in lexicon["weights"].items()}
         self._brand_patterns = self._compile_brands(brands, lexicon)
-        self._triggers = automaton(rules.fraud_triggers)
         self._rule_triggers = automaton(rules.triggers)
-        self._always_fraud = tuple(i for i in sorted(rules.always) if not rules.rules[i].legit)
         self._brand_auto, self._brand_always = brand_literals(self._brand_patterns)
         self._suspect_memo: dict[str, bool] = {}
         self._host_memo: dict[str, Brand | None] = {}
@@ -143,7 +116,7 @@ class MessageDetector:
             n for b in brands for n in (*b.short_codes, *(p.replace(" ", "") for p in b.phones))
         )
         self._cache = VerdictCache(cache_size, cache_ttl) if cache_size > 0 else None
-        self._kernel = build_kernel(normalizer, model) if compiled else None
+        self._prefilter = Prefilter(normalizer, rules, model, compiled=compiled)
 
     # -- set-up ------------------------------------------------------------------------------
 
@@ -174,7 +147,7 @@ class MessageDetector:
         text = _encodable(msg.text[: self.max_chars])
         ex = extract(text, self.card_key)
         folded = self.normalizer.fold(text)
-        return self._judge(msg, text, ex, folded, self._model_proba_one(text))
+        return self._judge(msg, text, ex, folded, self._prefilter.probability(text))
 
     def analyze_batch(
         self, items: Sequence[MessageInput | str], stats: dict[str, int] | None = None
@@ -209,16 +182,15 @@ class MessageDetector:
             return []
         limit = self.max_chars
         texts = [_encodable(m.text if len(m.text) <= limit else m.text[:limit]) for m in msgs]
-        if self._kernel is not None:
-            fast, probs, links, soft, langs = self._kernel_scan(self._kernel, texts)
-        else:
-            fast, probs, links, soft = self._python_scan(texts)
-            langs = [None] * len(texts)
+        scan = self._prefilter.scan(texts)
+        links, soft = scan.links, scan.soft
         floor = self._weights["model_floor"]
         residual = self.rules.residual.search if self.rules.residual is not None else None
         out: list[Verdict] = []
         quiet_n = settled = 0
-        for i, (msg, text, ft, p) in enumerate(zip(msgs, texts, fast, probs, strict=True)):
+        for i, (msg, text, ft, p) in enumerate(
+            zip(msgs, texts, scan.fast, scan.probs, strict=True)
+        ):
             folded: Folded | None = None
             # Hard signals go to the full path: a link, handle or card-like digit run, a model
             # score worth a reason, a residual rule, a look-alike sender.
@@ -232,11 +204,11 @@ class MessageDetector:
             # folding and trying the fraud rules: none fires, so no positive reason can come.
             if not hard and i in soft:
                 folded = self.normalizer.fold(text)
-                hard = self._fraud_fires(folded.text)
+                hard = self._prefilter.fraud_fires(folded.text)
                 settled += not hard
             if not hard:
                 quiet_n += 1
-                out.append(self._quiet(msg, text, langs[i]))
+                out.append(self._quiet(msg, text, scan.langs[i]))
             else:
                 ex = extract(text, self.card_key)
                 folded = folded or self.normalizer.fold(text)
@@ -246,78 +218,6 @@ class MessageDetector:
             stats["settled"] = stats.get("settled", 0) + settled
             stats["full"] = stats.get("full", 0) + len(msgs) - quiet_n
         return out
-
-    def _fraud_fires(self, folded: str) -> bool:
-        """Whether a fraud rule fires on a folded text, whatever indicators it has (a rule's
-        ``requires`` is taken as met)."""
-        found = {w for _, w in self._triggers.iter(folded)}
-        rules = self.rules.rules
-        for i in (*self.rules.fraud_candidates(found), *self._always_fraud):
-            if rules[i].match(folded, _ANY_KIND) is not None:
-                return True
-        return False
-
-    def _python_scan(
-        self, texts: Sequence[str]
-    ) -> tuple[list[str], list[float | None], set[int], set[int]]:
-        """Fast folds, model probabilities, the messages with a link-like shape and those
-        with a soft signal (a rule that may fire, a trick), in Python."""
-        fast_fold = self.normalizer.fast
-        fast = [fast_fold(t) for t in texts]
-        probs = self._model_proba(fast)
-        # One scan of all texts joined by "\n" (the fast fold leaves none inside a text) per
-        # prefilter; a match marks every message it overlaps, and marked messages are checked
-        # again on their own text, so the outcome is the per-message one (see docs/message.md).
-        joined_fast = _SEP.join(fast)
-        links = marked_texts(_URLISH, joined_fast, text_starts(fast))
-        soft = self._rule_docs(joined_fast, fast, links)
-        if len(links) < len(texts):
-            soft |= self._tricky_docs(texts)
-        return fast, probs, links, soft
-
-    def _kernel_scan(
-        self, kernel: BatchKernel, texts: Sequence[str]
-    ) -> tuple[list[str], list[float | None], set[int], set[int], list[str | None]]:
-        """What :meth:`_python_scan` gives, from the compiled kernel (the same values), and
-        the language of the ASCII texts."""
-        fast, probs, flags = kernel.scan(list(texts))
-        if self.model is None:
-            probs = [None] * len(texts)
-        else:
-            for i in flagged(flags, F_MODEL_FALLBACK):
-                probs[i] = self.model.predict_proba_one(fast[i])
-        links = set(flagged(flags, F_URLISH))
-        soft = self._rule_docs(_SEP.join(fast), fast, links)
-        needs = Normalizer.needs_full
-        soft.update(i for i in flagged(flags, F_TRICKY) if needs(texts[i]))
-        langs: list[str | None] = [
-            ("az" if f & F_AZ_WORD else "en") if f & F_ASCII else None for f in flags
-        ]
-        return fast, probs, links, soft, langs
-
-    def _rule_docs(self, joined: str, fast: Sequence[str], skip: set[int]) -> set[int]:
-        """Messages (other than ``skip``) where a fraud rule's trigger and ``any`` pattern
-        are both in the fast fold."""
-        starts = text_starts(fast)
-        found: dict[int, set[str]] = {}
-        for start, word in self._triggers.iter(joined):
-            doc = bisect_right(starts, start) - 1
-            found.setdefault(doc, set()).add(word)
-        return {
-            d
-            for d, words in found.items()
-            if d not in skip and self._may_fire_found(fast[d], words)
-        }
-
-    def _tricky_docs(self, texts: Sequence[str]) -> set[int]:
-        """Messages that :meth:`Normalizer.needs_full` sends to the full fold."""
-        joined = _SEP.join(texts)
-        starts = text_starts(texts)
-        marked: set[int] = set()
-        for pattern in TRICK_SCANS:
-            marked |= marked_texts(pattern, joined, starts)
-        needs = Normalizer.needs_full
-        return {i for i in marked if needs(texts[i])}
 
     @classmethod
     def conformance_inputs(cls) -> Sequence[Any]:
@@ -331,31 +231,6 @@ class MessageDetector:
         ]
 
     # -- internals ---------------------------------------------------------------------------
-
-    def _may_fire_found(self, fast: str, found: set[str]) -> bool:
-        """Whether a fraud rule could fire on a fast-folded text containing the literal
-        triggers ``found``: one of its ``any`` patterns matches."""
-        if not found:
-            return False
-        rules = self.rules.rules
-        for i in self.rules.fraud_candidates(found):
-            if any(p.search(fast) for p in rules[i].any):
-                return True
-        return False
-
-    def _model_proba_one(self, text: str) -> float | None:
-        if self.model is None:
-            return None
-        if self._kernel is not None:
-            prob = self._kernel.scan([text])[1][0]
-            if prob is not None:
-                return prob
-        return self.model.predict_proba_one(self.normalizer.fast(text))
-
-    def _model_proba(self, fast: Sequence[str]) -> list[float | None]:
-        if self.model is None:
-            return [None] * len(fast)
-        return [float(p) for p in self.model.predict_proba(fast)]
 
     def _quiet(self, msg: MessageInput, text: str, lang: str | None = None) -> Verdict:
         # What the full path gives a message without any positive evidence: score 0, and
