@@ -31,6 +31,16 @@ def _free_port() -> int:
         return port
 
 
+def _stop(proc: subprocess.Popen[bytes], timeout: float) -> None:
+    """SIGINT (a clean shutdown), then SIGKILL when it has not ended in time."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def _serve_once(db_url: str, tmp_path: Path) -> dict[str, object]:
     port = _free_port()
     env = {
@@ -62,12 +72,7 @@ def _serve_once(db_url: str, tmp_path: Path) -> dict[str, object]:
         brands = httpx.get(f"{base}/v1/brands", timeout=5).json()["brands"]
         return {"health": health.json(), "schema": schema, "brands": brands}
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc, timeout=15)
         log.close()
         printed = Path(log.name).read_text(encoding="utf-8")
         assert f"http://127.0.0.1:{port}" in printed
@@ -132,11 +137,6 @@ def test_serve_with_worker_processes(tmp_path: Path) -> None:
         workers = [c for c in _children(proc.pid) if Path(f"/proc/{c}/cmdline").exists()]
         assert len(workers) >= 2, workers
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        _stop(proc, timeout=20)
         log.close()
     assert "2 worker processes" in (tmp_path / "serve.log").read_text(encoding="utf-8")
