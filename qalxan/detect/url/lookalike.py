@@ -21,6 +21,7 @@ from rapidfuzz.distance import OSA
 from qalxan.detect.url.screen import ScreenIndex
 from qalxan.detect.url.skeleton import Confusables
 from qalxan.detect.url.terms import LookalikeConfig, Term, build_terms
+from qalxan.detect.url.tokens import TokenLists
 from qalxan.detect.url.variants import name_edit
 from qalxan.domain.brands import BrandRegistry
 from qalxan.domain.errors import DomainError
@@ -88,7 +89,8 @@ class LookalikeEngine:
         self._stuck_tails = tuple(t for t in dict.fromkeys(tails) if t)
         self._index: ScreenIndex | None = None
         names = sorted({re.escape(d) for d, _ in self._officials}, key=len, reverse=True)
-        self._path_lure = _word_pattern(config.path_lure_words)
+        # Lure words match as the URL model's word lists do (TokenLists.found).
+        self._path_lure = TokenLists(words=frozenset(config.path_lure_words))
         self._official_in_text = re.compile(
             r"(?<![a-z0-9-])(" + "|".join(names or ["(?!)"]) + r")(?![a-z0-9-])"
         )
@@ -158,7 +160,7 @@ class LookalikeEngine:
         """Whether a brand name in a path looks like a phishing kit's rather than a word of
         an article or listing slug: a login, payment or verification word is there, or the
         name is a whole segment on its own (``/kapitalbank/``, ``/birbank.php``)."""
-        if self._path_lure is not None and self._path_lure.search(text):
+        if self._path_lure.found(text, _TOKEN.findall(text), brands=False):
             return True
         for segment in _SEGMENTS.split(text):
             bare = _EXTENSION.sub("", segment)
@@ -373,21 +375,12 @@ class LookalikeEngine:
         return False
 
 
-# Path segments, a file extension at the end of one, and the separators inside a name.
+# Path segments, a file extension at the end of one, the separators inside a name, and the
+# tokens lure words are looked up among.
 _SEGMENTS = re.compile(r"[/?&=#;]+")
+_TOKEN = re.compile(r"[a-z0-9]+")
 _EXTENSION = re.compile(r"\.[a-z0-9]{1,5}$")
 _SEPARATORS = re.compile(r"[-_.+ ]")
-
-
-def _word_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
-    """Words of at least 5 letters match inside longer words (``securelogin``), shorter ones
-    only as whole tokens (``pay``, ``otp``), as in the URL model's word lists."""
-    if not words:
-        return None
-    long_ = sorted((re.escape(w) for w in words if len(w) >= 5), key=len, reverse=True)
-    short = sorted((re.escape(w) for w in words if len(w) < 5), key=len, reverse=True)
-    parts = [*long_, *(rf"(?<![a-z0-9])(?:{'|'.join(short)})(?![a-z0-9])" for _ in [0] if short)]
-    return re.compile("|".join(parts))
 
 
 def _unicode_label(label: str) -> str:
