@@ -8,7 +8,7 @@ regular expression tokeniser, numpy feature sums and four regular-expression sca
 - the fast fold (the ``Normalizer`` translate table, one to at most two characters);
 - the text model's log-odds and probability (tokens, distinct unigram and bigram features,
   fixed-point sum of their weights), bit for bit the number of ``TextModel.decision_one``;
-- flags: a link-like shape in the folded text (``_URLISH`` of detector.py), a trick that
+- flags: a link-like shape in the folded text (``URLISH`` of prefilter.py), a trick that
   ``Normalizer.needs_full`` may see in the original text (the union of ``TRICK_SCANS``),
   and, for ASCII texts, whether ``guess_lang`` would answer ``az``.
 
@@ -97,7 +97,7 @@ cdef bint tricky(const Py_UCS4 *t, Py_ssize_t n) noexcept nogil:
 
 
 cdef bint urlish(const Py_UCS4 *t, Py_ssize_t n) noexcept nogil:
-    """detector._URLISH on a folded text:
+    """prefilter.URLISH on a folded text:
     ``\\.[a-z]{2}|@\\w|[\\[(](?:\\.|dot)|h(?:tt|xx)ps?:|www|\\d[\\d -]{11,}\\d``."""
     cdef Py_ssize_t i, j, first, last
     cdef Py_UCS4 c

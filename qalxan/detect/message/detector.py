@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from rapidfuzz import fuzz
@@ -51,7 +52,6 @@ SCHEMES: tuple[str, ...] = (
 )
 _GENERIC = frozenset({"impersonation", "urgency", "callback"})
 _MEMO_MAX = 10_000
-_MISSING = object()
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _AZ_LETTERS = re.compile(r"[əğışçöüƏĞİŞÇÖÜ]")
 _AZ_CYR = re.compile(r"[әғҹөүһјҝ]", re.IGNORECASE)
@@ -108,10 +108,12 @@ class MessageDetector:
         self._brand_patterns = self._compile_brands(brands, lexicon)
         self._rule_triggers = automaton(rules.triggers)
         self._brand_auto, self._brand_always = brand_literals(self._brand_patterns)
-        self._suspect_memo: dict[str, bool] = {}
-        self._host_memo: dict[str, Brand | None] = {}
-        self._lookalike_memo: dict[str, Brand | None] = {}
-        self._url_memo: dict[str, Verdict | None] = {}
+        # Pure look-ups, bounded memos (the registry and the URL detector are fixed once the
+        # detector is built; campaigns repeat their senders, hosts and links).
+        self._owner_of_host = lru_cache(maxsize=_MEMO_MAX)(brands.owner_of_host)
+        self._suspect = lru_cache(maxsize=_MEMO_MAX)(self._sender_suspect_uncached)
+        self._lookalike = lru_cache(maxsize=_MEMO_MAX)(self._lookalike_uncached)
+        self._judge_url = lru_cache(maxsize=_MEMO_MAX)(self._judge_url_uncached)
         self._official_numbers = frozenset(
             n for b in brands for n in (*b.short_codes, *(p.replace(" ", "") for p in b.phones))
         )
@@ -183,7 +185,6 @@ class MessageDetector:
         limit = self.max_chars
         texts = [_encodable(m.text if len(m.text) <= limit else m.text[:limit]) for m in msgs]
         scan = self._prefilter.scan(texts)
-        links, soft = scan.links, scan.soft
         floor = self._weights["model_floor"]
         residual = self.rules.residual.search if self.rules.residual is not None else None
         out: list[Verdict] = []
@@ -195,14 +196,14 @@ class MessageDetector:
             # Hard signals go to the full path: a link, handle or card-like digit run, a model
             # score worth a reason, a residual rule, a look-alike sender.
             hard = (
-                i in links
+                i in scan.links
                 or (p is not None and p >= floor)
                 or (residual is not None and residual(ft) is not None)
                 or self._sender_suspect(msg.sender)
             )
             # Soft ones (a rule's trigger and pattern, an obfuscation trick) are settled by
             # folding and trying the fraud rules: none fires, so no positive reason can come.
-            if not hard and i in soft:
+            if not hard and i in scan.soft:
                 folded = self.normalizer.fold(text)
                 hard = self._prefilter.fraud_fires(folded.text)
                 settled += not hard
@@ -211,7 +212,8 @@ class MessageDetector:
                 out.append(self._quiet(msg, text, scan.langs[i]))
             else:
                 ex = extract(text, self.card_key)
-                folded = folded or self.normalizer.fold(text)
+                if folded is None:
+                    folded = self.normalizer.fold(text)
                 out.append(self._judge(msg, text, ex, folded, p))
         if stats is not None:
             stats["quiet"] = stats.get("quiet", 0) + quiet_n
@@ -436,17 +438,11 @@ class MessageDetector:
         return out
 
     def _sender_suspect(self, sender: str | None) -> bool:
-        if not sender:
-            return False
-        known = self._suspect_memo.get(sender)
-        if known is None:
-            known = self.brands.by_sender(sender) is None and (
-                self._sender_lookalike(sender) is not None
-            )
-            if len(self._suspect_memo) >= _MEMO_MAX:
-                self._suspect_memo.clear()
-            self._suspect_memo[sender] = known
-        return known
+        """A sender ID that is not a brand's but imitates one."""
+        return bool(sender) and self._suspect(sender)
+
+    def _sender_suspect_uncached(self, sender: str) -> bool:
+        return self.brands.by_sender(sender) is None and self._sender_lookalike(sender) is not None
 
     def _sender_lookalike(self, sender: str) -> Brand | None:
         """A brand whose sender ID or name the (unregistered) sender imitates."""
@@ -460,51 +456,20 @@ class MessageDetector:
                     return brand
         return None
 
-    def _judge_url(self, url: str) -> Verdict | None:
-        """The URL detector's verdict, memoised: detectors are pure and fixed once built, and
-        a campaign repeats its links across many messages."""
+    def _judge_url_uncached(self, url: str) -> Verdict | None:
+        """The URL detector's verdict (memoised as ``_judge_url``: a campaign repeats its
+        links across many messages)."""
         det = self.url_detector
         if det is None:
             return None
-        memo = self._url_memo
-        hit = memo.get(url, _MISSING)
-        if hit is not _MISSING:
-            return hit  # type: ignore[return-value]
         fn = det.analyze if hasattr(det, "analyze") else det
         try:
-            verdict: Verdict | None = fn(url)
+            verdict: Verdict = fn(url)
         except ValueError:
-            verdict = None
-        if len(memo) >= _MEMO_MAX:
-            memo.clear()
-        memo[url] = verdict
+            return None
         return verdict
 
-    def _owner_of_host(self, host: str) -> Brand | None:
-        """``brands.owner_of_host``, memoised (the registry is fixed for a detector, as the
-        compiled brand patterns already assume)."""
-        memo = self._host_memo
-        hit = memo.get(host, _MISSING)
-        if hit is not _MISSING:
-            return hit  # type: ignore[return-value]
-        brand = self.brands.owner_of_host(host)
-        if len(memo) >= _MEMO_MAX:
-            memo.clear()
-        memo[host] = brand
-        return brand
-
-    def _lookalike(self, registered: str) -> Brand | None:
-        memo = self._lookalike_memo
-        hit = memo.get(registered, _MISSING)
-        if hit is not _MISSING:
-            return hit  # type: ignore[return-value]
-        brand = self._lookalike_slow(registered)
-        if len(memo) >= _MEMO_MAX:
-            memo.clear()
-        memo[registered] = brand
-        return brand
-
-    def _lookalike_slow(self, registered: str) -> Brand | None:
+    def _lookalike_uncached(self, registered: str) -> Brand | None:
         label = registered.split(".")[0].replace("-", "")
         for brand in self.brands:
             for kw in brand.keywords:

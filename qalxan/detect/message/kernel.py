@@ -1,13 +1,12 @@
 """The compiled batch kernel of the message detector, when it is built.
 
 ``_kernel.pyx`` and ``_fold.pyx`` are compiled by ``pip install`` (Cython and the system C
-compiler). In one pass
-per message it does the fast fold, the text model's probability and the prefilter flags that
-the pure-Python batch path computes with ``str.translate``, a regex tokeniser, numpy and
-regex scans; it gives the same numbers (tests compare both paths on a corpus and on
-generated text). It also runs the loop of the full fold (:func:`fold_pieces`). Without the
-compiled module :func:`build_kernel` returns None, ``fold_pieces`` is None, and the detector
-and the normaliser use their Python paths.
+compiler). In one pass per message the kernel does the fast fold, the text model's
+probability and the prefilter flags that the pure-Python batch path computes with
+``str.translate``, a regex tokeniser, numpy and regex scans; it gives the same numbers
+(tests compare both paths on a corpus and on generated text). :func:`fold_pieces` runs the
+loop of the full fold. Without the compiled modules :func:`build_kernel` returns None,
+``fold_pieces`` is None, and the prefilter and the normaliser use their Python paths.
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ __all__ = [
 ]
 
 # Flags of :meth:`BatchKernel.scan`, one byte per message.
-F_URLISH = 1  # detector._URLISH matches the folded text
+F_URLISH = 1  # prefilter.URLISH matches the folded text
 F_TRICKY = 2  # a TRICK_SCANS pattern matches the original (Normalizer.needs_full may hold)
 F_ASCII = 4  # the text is ASCII (F_AZ_WORD is then guess_lang's answer)
 F_AZ_WORD = 8  # an ASCII text with one of guess_lang's Azerbaijani words

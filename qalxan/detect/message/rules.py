@@ -130,8 +130,6 @@ class RuleSet:
                 raise ConfigError(f"rule id {r.id!r} appears twice")
             seen.add(r.id)
         self.rules = tuple(rules)
-        fraud = [p.pattern for r in self.rules if not r.legit for p in r.any]
-        self.prefilter = re.compile("|".join(f"(?:{p})" for p in fraud) or "(?!)")
         # Literal triggers: a rule can only fire on a folded text that contains one of the
         # literals its ``any`` patterns need. Rules with a pattern without a usable literal
         # are evaluated on every text; the fraud ones among them form the ``residual``
