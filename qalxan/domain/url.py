@@ -30,6 +30,7 @@ __all__ = [
     "parse_url",
     "refang",
     "split_domain",
+    "suffix_tlds",
 ]
 
 MAX_URL_LENGTH = 16_384
@@ -56,6 +57,13 @@ def _extractor() -> tldextract.TLDExtract:
     return tldextract.TLDExtract(
         suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
     )
+
+
+@lru_cache(maxsize=1)
+def suffix_tlds() -> frozenset[str]:
+    """The top-level labels of the bundled public suffix list (ICANN and private rules),
+    lowercase: a host whose last label is not one of them has no public suffix."""
+    return frozenset(s.rsplit(".", 1)[-1].lower() for s in _extractor().tlds)
 
 
 def refang(text: str) -> str:

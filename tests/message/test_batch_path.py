@@ -7,10 +7,14 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from qalxan.detect.message import MessageDetector, MessageInput
 from qalxan.detect.message.batchscan import VerdictCache
+from qalxan.detect.message.extract import extract
 from qalxan.detect.message.normalize import TRICK_SCANS, Normalizer
+from qalxan.detect.message.prefilter import Prefilter, tld_dot
 from qalxan.domain.verdict import Verdict
 from qalxan.service import Engine
 from qalxan.service.message_train import load_written
@@ -129,3 +133,71 @@ def test_trick_scans_cover_needs_full() -> None:
     assert needing  # the corpus has texts of the kind
     for t in needing:
         assert any(p.search(t) for p in TRICK_SCANS), t
+
+
+# Link-like pieces, with the letters that ``[a-z]`` with IGNORECASE also reads (ſ, the Kelvin
+# sign, İ, ı), TLDs and words that are none ("i.ll", "dear.with").
+_LINKY = st.lists(
+    st.sampled_from(
+        [
+            *"aAeEsSſKkzZıİ0123456789 @.:/-_+()[]\u00a0",
+            ".az",
+            ".com",
+            ".COM",
+            ".ll",
+            ".with",
+            ".how",
+            ".Kz",
+            ".ſu",
+            ".İnfo",
+            "t.me/",
+            "wa.me/",
+            "whatsapp",
+            "www",
+            "hxxps://",
+            "[dot]",
+            "(.)",
+            "4169 7388 1234 5670",
+        ]
+    ),
+    max_size=24,
+).map("".join)
+
+
+def _prefilters(det: MessageDetector) -> list[Prefilter]:
+    out = [det._prefilter]
+    out.append(Prefilter(det.normalizer, det.rules, det.model, compiled=False))
+    return out
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_LINKY)
+@example(text="visit site.\u017fu now")  # ſ: IGNORECASE reads it as s
+@example(text="visit site.\u212az now")  # the Kelvin sign: as k
+@example(text="x@site.com")
+def test_the_link_prefilter_misses_no_link_handle_or_card(text: str) -> None:
+    # A message the prefilter does not mark is answered without extraction: every link,
+    # handle and card number extraction finds must be marked, by the kernel and in Python.
+    if not _DET:
+        _DET.append(_uncached())
+    det = _DET[0]
+    found = {f.kind for f in extract(text, b"k").features} & {"url", "handle", "card"}
+    for pf in _prefilters(det):
+        assert not found or pf.scan([text]).links == {0}, (text, found, pf.kernel)
+
+
+def test_words_after_a_dot_that_are_no_tld_are_not_links(uncached: MessageDetector) -> None:
+    texts = ["I.ll tell you", "Happy birthday....dear.with love", "25.Ulusal Kongre", "x.COM"]
+    for pf in _prefilters(uncached):
+        assert pf.scan(texts).links == {3}, pf.kernel
+        assert tld_dot("see site.\u212az", pf.tlds) and not tld_dot("a.b", pf.tlds)
+
+
+_DET: list[MessageDetector] = []
+
+
+def _uncached() -> MessageDetector:
+    det: MessageDetector = Engine(
+        Settings(database_url="sqlite://", message_cache_size=0)
+    ).detector("message")
+    return det

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import importlib
+import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from qalxan.detect.message import extract
@@ -168,3 +169,26 @@ LINKISH = "aAsSſkKzZ0123456789 @.:/-_+()[] wa.me t.me whatsapp WWW hxxps:// .az
 def test_gated_scans_find_what_every_scan_finds(text: str) -> None:
     got = extract(text, KEY)
     assert [(f.value, f.kind, f.span) for f in got.features] == _ungated(text)
+
+
+# The patterns as first written, with the lookbehind in front; extract.py moves it behind
+# the first character so that the regex engine can skip to where a match may start.
+_REFERENCE = {
+    "_CARD": r"(?<![\d*])\d(?:[ \-]?\d){12,18}(?![\d*])",
+    "_IBAN": r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b",
+    "_SHORT": r"(?<![\d+*.,])(\d{3,5})(?:-?(?:y?[əaeа]|ya|yə|u|ü|a))?(?![\d.,]\d|\d)",
+}
+DIGITISH = "0123456789٣ *+.,-_AZBQxyəaeаüu"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=DIGITISH, max_size=60), st.sampled_from(sorted(_REFERENCE)))
+@example(" AZ21NABZ00000000137010001945 1AZ21NABZ00000000137010001945", "_IBAN")
+@example("kart 4169 7388 1234 5670 *4169738812345670 1 4169738812345670", "_CARD")
+@example("1234-ə .1234 *5678 9012a 123 4567,8", "_SHORT")
+def test_reordered_lookbehinds_match_as_written(text: str, name: str) -> None:
+    ref = re.compile(_REFERENCE[name])
+    fast = getattr(ex, name)
+    assert [(m.span(), m.groups()) for m in fast.finditer(text)] == [
+        (m.span(), m.groups()) for m in ref.finditer(text)
+    ]

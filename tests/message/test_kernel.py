@@ -5,14 +5,14 @@ full fold with its index; a detector with it and one without give the same verdi
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from qalxan.detect.message import MessageDetector, MessageInput
 from qalxan.detect.message import kernel as kmod
 from qalxan.detect.message.detector import guess_lang
 from qalxan.detect.message.normalize import TRICK_SCANS, Normalizer
-from qalxan.detect.message.prefilter import URLISH
+from qalxan.detect.message.prefilter import URLISH, tld_dot
 from qalxan.service import Engine
 from qalxan.service.message import build, load_normalizer
 from qalxan.service.message_train import load_written
@@ -26,21 +26,50 @@ from tests.message.test_batch_path import ODD, _held_out
 ALPHABET = (
     "aAbBcCdeEhHiIkKlmMnoOpPrRsStTuwWxXyz əƏıİşŞçÇğĞöÖüÜ кодКОДвамЁёъьЪЬ3 0123456789 "
     "@$£€₼%!?._-*/:[]() \t\n\r\x0b\x00 ﬁｋ①\u0301\u200dß😀№ www http hxxp .az .com dot"
+    "әӘҹҸјЈ\u212a"
 )
+# What guess_lang reads: Azerbaijani words (also in capitals, with the Kelvin sign that
+# lowercases to k), Cyrillic in and under its 30% share, Azerbaijani letters of both scripts.
+_LANGY = st.lists(
+    st.sampled_from(
+        [
+            "salam",
+            "VE",
+            "ve_",
+            "kartiniz",
+            "\u212aARTINIZ",
+            "ucun",
+            "Привет",
+            "мир",
+            "ә",
+            "Ҹ",
+            " ",
+            "  ",
+            "x",
+            "ab",
+            "ə",
+            "İ",
+            "é",
+            "1",
+            ".",
+            "\u0173e",
+            "SİZİN",
+            "edin",
+        ]
+    ),
+    max_size=14,
+).map("".join)
 
 
 def _expected(det: MessageDetector, text: str) -> tuple[str, float | None, int]:
     fast = det.normalizer.fast(text)
     prob = det.model.predict_proba_one(fast) if det.model is not None else None
     flags = 0
-    if URLISH.search(fast):
+    if URLISH.search(fast) or tld_dot(text, det._prefilter.tlds):
         flags |= kmod.F_URLISH
     if any(p.search(text) for p in TRICK_SCANS):
         flags |= kmod.F_TRICKY
-    if text.isascii():
-        flags |= kmod.F_ASCII
-        if guess_lang(text) == "az":
-            flags |= kmod.F_AZ_WORD
+    flags |= {"az": kmod.F_AZ, "ru": kmod.F_RU, "en": 0}[guess_lang(text)]
     return fast, prob, flags
 
 
@@ -74,6 +103,13 @@ def test_kernel_equals_python_on_the_written_sets(detector: MessageDetector) -> 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.text(alphabet=ALPHABET, max_size=60), min_size=1, max_size=8))
 def test_kernel_equals_python_on_generated_text(texts: list[str]) -> None:
+    _check(_detector(), texts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LANGY, min_size=1, max_size=6))
+@example(["\u212aARTINIZ", "Привет ab x", "Привет abcdefghijklmnopq", "\u0173e", "salam ә"])
+def test_kernel_language_equals_guess_lang(texts: list[str]) -> None:
     _check(_detector(), texts)
 
 

@@ -8,9 +8,10 @@ regular expression tokeniser, numpy feature sums and four regular-expression sca
 - the fast fold (the ``Normalizer`` translate table, one to at most two characters);
 - the text model's log-odds and probability (tokens, distinct unigram and bigram features,
   fixed-point sum of their weights), bit for bit the number of ``TextModel.decision_one``;
-- flags: a link-like shape in the folded text (``URLISH`` of prefilter.py), a trick that
+- flags: a link-like shape (``URLISH`` of prefilter.py in the folded text, or a dot
+  followed by a public-suffix TLD in the original: ``prefilter.tld_dot``), a trick that
   ``Normalizer.needs_full`` may see in the original text (the union of ``TRICK_SCANS``),
-  and, for ASCII texts, whether ``guess_lang`` would answer ``az``.
+  and ``guess_lang``'s answer.
 
 The loop of the full fold is in ``_fold.pyx``; the character classes in ``_chars.pxd``.
 
@@ -42,11 +43,12 @@ cdef extern from "Python.h":
 # Flag bits of :meth:`Kernel.scan` (kernel.py names them).
 DEF F_URLISH = 1
 DEF F_TRICKY = 2
-DEF F_ASCII = 4
-DEF F_AZ_WORD = 8
+DEF F_AZ = 4
+DEF F_RU = 8
 DEF F_MODEL_FALLBACK = 16
 DEF LANG_SAMPLE = 2000
 DEF TOKEN_MAX = 6
+DEF TLD_PACK = 12  # letters of a TLD packed in a table key (5 bits each)
 
 cdef long long INT_LIMIT = 1LL << 62
 
@@ -98,15 +100,12 @@ cdef bint tricky(const Py_UCS4 *t, Py_ssize_t n) noexcept nogil:
 
 cdef bint urlish(const Py_UCS4 *t, Py_ssize_t n) noexcept nogil:
     """prefilter.URLISH on a folded text:
-    ``\\.[a-z]{2}|@\\w|[\\[(](?:\\.|dot)|h(?:tt|xx)ps?:|www|\\d[\\d -]{11,}\\d``."""
+    ``@\\w|[\\[(](?:\\.|dot)|h(?:tt|xx)ps?:|www|\\d[\\d -]{11,}\\d``."""
     cdef Py_ssize_t i, j, first, last
     cdef Py_UCS4 c
     for i in range(n):
         c = t[i]
-        if c == 46:  # .
-            if i + 2 < n and 97 <= t[i + 1] <= 122 and 97 <= t[i + 2] <= 122:
-                return True
-        elif c == 64:  # @
+        if c == 64:  # @
             if i + 1 < n and is_word(t[i + 1]):
                 return True
         elif c == 91 or c == 40:  # [ (
@@ -141,14 +140,58 @@ cdef bint urlish(const Py_UCS4 *t, Py_ssize_t n) noexcept nogil:
     return False
 
 
+cdef inline bint is_az_cyr(Py_UCS4 c) noexcept nogil:
+    # guess_lang's _AZ_CYR, [әғҹөүһјҝ] with IGNORECASE.
+    return c == 0x408 or c == 0x458 or c == 0x492 or c == 0x493 or c == 0x49C \
+        or c == 0x49D or c == 0x4AE or c == 0x4AF or 0x4B8 <= c <= 0x4BB or c == 0x4D8 \
+        or c == 0x4D9 or c == 0x4E8 or c == 0x4E9
+
+
+cdef inline bint is_az_letter(Py_UCS4 c) noexcept nogil:
+    # guess_lang's _AZ_LETTERS, [əğışçöüƏĞİŞÇÖÜ].
+    return c == 0xC7 or c == 0xD6 or c == 0xDC or c == 0xE7 or c == 0xF6 or c == 0xFC \
+        or c == 0x11E or c == 0x11F or c == 0x130 or c == 0x131 or c == 0x15E \
+        or c == 0x15F or c == 0x18F or c == 0x259
+
+
+cdef int lang_of(const Py_UCS4 *t, Py_ssize_t n) noexcept nogil:
+    """``guess_lang`` of an original text: F_AZ, F_RU or 0 (en)."""
+    cdef Py_ssize_t i, ncyr = 0, nspace = 0
+    cdef bint ascii = True, az_cyr = False, az_letter = False
+    cdef Py_UCS4 c
+    if n > LANG_SAMPLE:
+        n = LANG_SAMPLE
+    for i in range(n):
+        c = t[i]
+        if c == 32:
+            nspace += 1
+        elif c >= 128:
+            ascii = False
+            if is_cyr(c):
+                ncyr += 1
+                az_cyr = az_cyr or is_az_cyr(c)
+            elif is_az_letter(c):
+                az_letter = True
+    if not ascii:
+        if ncyr > 0:
+            if az_cyr:
+                return F_AZ
+            if <double> ncyr > 0.3 * <double> (n - nspace):
+                return F_RU
+        if az_letter:
+            return F_AZ
+    return F_AZ if az_word(t, n) else 0
+
+
 cdef bint az_word(const Py_UCS4 *t, Py_ssize_t n) noexcept nogil:
-    """For an ASCII text: ``guess_lang``'s _AZ_WORDS on its first 2000 characters,
-    lowercased (a whole word among ve, ucun, sizin, edin, olunub, salam, zehmet, kartiniz)."""
+    """``guess_lang``'s _AZ_WORDS on a sample without Azerbaijani letters, lowercased: a
+    whole word among ve, ucun, sizin, edin, olunub, salam, zehmet, kartiniz. Of the
+    characters outside ASCII only the Kelvin sign lowercases into one (k); İ, the other,
+    is an Azerbaijani letter."""
     cdef Py_ssize_t i = 0, j, k, m
     cdef char w[9]
     cdef unsigned int u
-    if n > LANG_SAMPLE:
-        n = LANG_SAMPLE
+    cdef bint ascii
     while i < n:
         if not is_word(t[i]):
             i += 1
@@ -158,11 +201,17 @@ cdef bint az_word(const Py_UCS4 *t, Py_ssize_t n) noexcept nogil:
             j += 1
         m = j - i
         if 2 <= m <= 8:
+            ascii = True
             for k in range(m):
                 u = t[i + k]
+                if u == 0x212A:
+                    u = 107
+                elif u >= 128:
+                    ascii = False
+                    break
                 w[k] = <char> (u + 32 if 65 <= u <= 90 else u)
             w[m] = 0
-            if (m == 2 and w[0] == 118 and w[1] == 101) or _az_long(w, m):
+            if ascii and ((m == 2 and w[0] == 118 and w[1] == 101) or _az_long(w, m)):
                 return True
         i = j
     return False
@@ -231,6 +280,56 @@ cdef inline long long table_get(const Table *t, unsigned long long key,
     return missing
 
 
+cdef inline int run_letter(Py_UCS4 c) noexcept nogil:
+    """The letter (1 to 26) that ``[a-z]`` with IGNORECASE reads ``c`` as (ſ is s, the
+    Kelvin sign k); 27 for İ and ı, which it also reads as letters; 0 for any other."""
+    if 97 <= c <= 122:
+        return <int> c - 96
+    if 65 <= c <= 90:
+        return <int> c - 64
+    if c == 0x17F:
+        return 19
+    if c == 0x212A:
+        return 11
+    if c == 0x130 or c == 0x131:
+        return 27
+    return 0
+
+
+cdef bint tld_dot(const Table *tlds, const Py_UCS4 *t, Py_ssize_t n) noexcept nogil:
+    """prefilter.tld_dot on an original text: a dot followed by a run of two or more
+    letters that is a TLD of ``tlds`` (every run when the table is empty). A run longer
+    than TLD_PACK letters, or with İ or ı, counts (a superset is safe)."""
+    cdef Py_ssize_t i, j, k
+    cdef int v
+    cdef bint maybe
+    cdef unsigned long long key
+    for i in range(n):
+        if t[i] != 46:
+            continue
+        j = i + 1
+        key = 0
+        maybe = False
+        while j < n:
+            v = run_letter(t[j])
+            if v == 0:
+                break
+            k = j - i - 1
+            if v == 27:
+                maybe = True
+            elif k < TLD_PACK:
+                key |= (<unsigned long long> v) << (5 * k)
+            j += 1
+        k = j - i - 1
+        if k < 2:
+            continue
+        if maybe or k > TLD_PACK or tlds.keys == NULL:
+            return True
+        if table_get(tlds, key | (<unsigned long long> k) << 60, 0):
+            return True
+    return False
+
+
 cdef class _Scratch:
     """Buffers of one call: the folded text, the digit-mapped text (then the original), the
     token ids and the features of a message."""
@@ -274,6 +373,7 @@ cdef class Kernel:
     cdef dict vocab
     cdef Table tokens
     cdef Table bigrams
+    cdef Table tlds
     cdef const long long[::1] uni
     cdef const long long[::1] bkeys
     cdef const long long[::1] bfeat
@@ -283,9 +383,10 @@ cdef class Kernel:
     cdef int scale
     cdef double intercept
 
-    def __init__(self, dict table, model=None):
+    def __init__(self, dict table, model=None, tlds=None):
         """``table``: the fast fold (code point -> zero to two characters); ``model``:
-        ``(vocab, uni, bkeys, bfeat, iw, scale, intercept)`` or None."""
+        ``(vocab, uni, bkeys, bfeat, iw, scale, intercept)`` or None; ``tlds``: the TLDs
+        that make a dot link-like (None: any run of two letters does)."""
         cdef Py_ssize_t size = (max(table) + 1) if table else 1
         cdef Py_ssize_t i
         self.fold_size = size
@@ -318,6 +419,8 @@ cdef class Kernel:
             self.intercept = intercept
             self._index_vocab()
             self._index_bigrams()
+        if tlds is not None:
+            self._index_tlds(tlds)
 
     def __dealloc__(self):
         free(self.fold_a)
@@ -327,6 +430,8 @@ cdef class Kernel:
         free(self.tokens.vals)
         free(self.bigrams.keys)
         free(self.bigrams.vals)
+        free(self.tlds.keys)
+        free(self.tlds.vals)
 
     cdef int _index_vocab(self) except -1:
         """The tokens of Latin-1 characters (most tokens after the fold), packed into an
@@ -349,6 +454,21 @@ cdef class Kernel:
         table_init(&self.bigrams, nb)
         for i in range(nb):
             table_put(&self.bigrams, <unsigned long long> self.bkeys[i] + 1, self.bfeat[i])
+        return 0
+
+    cdef int _index_tlds(self, tlds) except -1:
+        """The TLDs of 2 to TLD_PACK letters a-z, packed 5 bits a letter, length on top
+        (longer runs always count, so longer TLDs need no key)."""
+        cdef Py_ssize_t i
+        cdef unsigned long long key
+        keep = [t for t in tlds if 2 <= len(t) <= TLD_PACK and t.isascii() and t.isalpha()]
+        table_init(&self.tlds, len(keep))
+        for word in keep:
+            word = word.lower()
+            key = (<unsigned long long> len(word)) << 60
+            for i in range(len(word)):
+                key |= (<unsigned long long> (ord(word[i]) - 96)) << (5 * i)
+            table_put(&self.tlds, key, 1)
         return 0
 
     cdef long long _token_id(self, _Scratch s, Py_ssize_t i, Py_ssize_t e) except -1:
@@ -481,11 +601,10 @@ cdef class Kernel:
             for c in text:
                 s.tok[m] = c
                 m += 1
+            if not fl & F_URLISH and tld_dot(&self.tlds, s.tok, m):
+                fl |= F_URLISH
             if tricky(s.tok, m):
                 fl |= F_TRICKY
-            if text.isascii():
-                fl |= F_ASCII
-                if az_word(s.tok, m):
-                    fl |= F_AZ_WORD
+            fl |= lang_of(s.tok, m)
             flags[k] = fl
         return folded, probs, bytes(flags)

@@ -70,6 +70,7 @@ class MessageInput:
 
 
 URLJudge = Callable[[str], Verdict]
+_PLAIN = MessageInput("")  # what a plain text in a batch stands for (the defaults)
 
 
 class MessageDetector:
@@ -118,6 +119,7 @@ class MessageDetector:
             n for b in brands for n in (*b.short_codes, *(p.replace(" ", "") for p in b.phones))
         )
         self._cache = VerdictCache(cache_size, cache_ttl) if cache_size > 0 else None
+        self._benign = thresholds.label(0.0)
         self._prefilter = Prefilter(normalizer, rules, model, compiled=compiled)
 
     # -- set-up ------------------------------------------------------------------------------
@@ -161,29 +163,35 @@ class MessageDetector:
         ``quiet`` and ``full`` paths (``settled``: the quiet ones that needed the full fold
         and a try of the fraud rules to tell).
         """
+        cache = self._cache
+        if cache is None:
+            # Plain texts stay strings; a MessageInput is made for the full path only.
+            plain = [i if type(i) is str else _coerce(i) for i in items]
+            if stats is not None:
+                stats["cached"] = stats.get("cached", 0)
+            return self._score_batch(plain, stats)
         msgs = [_coerce(i) for i in items]
         out: list[Verdict | None] = [None] * len(msgs)
-        cache = self._cache
-        if cache is not None:
-            todo = [i for i, m in enumerate(msgs) if (v := cache.get(m)) is None or _put(out, i, v)]
-        else:
-            todo = list(range(len(msgs)))
+        todo = [i for i, m in enumerate(msgs) if (v := cache.get(m)) is None or _put(out, i, v)]
         if stats is not None:
             stats["cached"] = stats.get("cached", 0) + len(msgs) - len(todo)
         fresh = self._score_batch([msgs[i] for i in todo], stats)
         for i, v in zip(todo, fresh, strict=True):
             out[i] = v
-        if cache is not None:
-            cache.put_many([msgs[i] for i in todo], fresh)
+        cache.put_many([msgs[i] for i in todo], fresh)
         return out  # type: ignore[return-value]
 
     def _score_batch(
-        self, msgs: Sequence[MessageInput], stats: dict[str, int] | None
+        self, msgs: Sequence[MessageInput | str], stats: dict[str, int] | None
     ) -> list[Verdict]:
+        """``msgs``: a plain ``str`` is a MessageInput with that text and the defaults."""
         if not msgs:
             return []
         limit = self.max_chars
-        texts = [_encodable(m.text if len(m.text) <= limit else m.text[:limit]) for m in msgs]
+        texts = [
+            _encodable(t if len(t) <= limit else t[:limit])
+            for t in (m if isinstance(m, str) else m.text for m in msgs)
+        ]
         scan = self._prefilter.scan(texts)
         floor = self._weights["model_floor"]
         residual = self.rules.residual.search if self.rules.residual is not None else None
@@ -199,7 +207,7 @@ class MessageDetector:
                 i in scan.links
                 or (p is not None and p >= floor)
                 or (residual is not None and residual(ft) is not None)
-                or self._sender_suspect(msg.sender)
+                or (not isinstance(msg, str) and self._sender_suspect(msg.sender))
             )
             # Soft ones (a rule's trigger and pattern, an obfuscation trick) are settled by
             # folding and trying the fraud rules: none fires, so no positive reason can come.
@@ -214,7 +222,7 @@ class MessageDetector:
                 ex = extract(text, self.card_key)
                 if folded is None:
                     folded = self.normalizer.fold(text)
-                out.append(self._judge(msg, text, ex, folded, p))
+                out.append(self._judge(_coerce(msg), text, ex, folded, p))
         if stats is not None:
             stats["quiet"] = stats.get("quiet", 0) + quiet_n
             stats["settled"] = stats.get("settled", 0) + settled
@@ -234,10 +242,13 @@ class MessageDetector:
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _quiet(self, msg: MessageInput, text: str, lang: str | None = None) -> Verdict:
+    def _quiet(self, msg: MessageInput | str, text: str, lang: str | None = None) -> Verdict:
         # What the full path gives a message without any positive evidence: score 0, and
         # the brand as context when the sender ID is official. ``lang``: guess_lang(text)
         # when the caller knows it.
+        if isinstance(msg, str):  # no sender, channel or language given
+            extra = {"scheme": None, "lang": lang or guess_lang(text), "channel": _PLAIN.channel}
+            return Verdict(self.kind, text, self._benign, 0.0, (), (), None, extra)
         extra = {
             "scheme": None,
             "lang": msg.lang or lang or guess_lang(text),

@@ -20,8 +20,11 @@ from qalxan.domain.url import parse_url
 
 __all__ = ["Extracted", "Feature", "extract"]
 
-_CARD = re.compile(r"(?<![\d*])\d(?:[ \-]?\d){12,18}(?![\d*])")
-_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
+# Patterns that start with a lookbehind are tried at every position; these consume their
+# first character before the lookbehind (the same matches: tests/message/test_extract.py),
+# so the regex engine skips ahead to the characters they can start with.
+_CARD = re.compile(r"\d(?<![\d*]\d)(?:[ \-]?\d){12,18}(?![\d*])")
+_IBAN = re.compile(r"[A-Z](?<!\w[A-Z])[A-Z]\d{2}(?: ?[A-Z0-9]){11,30}\b")
 _URL = re.compile(
     r"(?:\b(?:h(?:tt|xx|XX)ps?|ftp)(?::|\[:\])//|\bwww(?:\.|\[\.\]))[^\s<>\"'«»]+", re.IGNORECASE
 )
@@ -40,7 +43,7 @@ _HANDLE_LINK = re.compile(
 )
 _HANDLE = re.compile(r"(?<![\w.@])@([a-z][a-z0-9_]{3,31})\b", re.IGNORECASE)
 _PHONE = re.compile(r"(?<![\w+*(])(?:\+|00|\()?\d[\d ().\-]{5,18}\d(?![\d*])")
-_SHORT = re.compile(r"(?<![\d+*.,])(\d{3,5})(?:-?(?:y?[əaeа]|ya|yə|u|ü|a))?(?![\d.,]\d|\d)")
+_SHORT = re.compile(r"(\d(?<![\d+*.,]\d)\d{2,4})(?:-?(?:y?[əaeа]|ya|yə|u|ü|a))?(?![\d.,]\d|\d)")
 _SHORT_CONTEXT = re.compile(
     r"(z[əae]ng|g[öo]nd[əae]r|sms|call|text|send|dial|reply|zvon|звон|отправ|смс|nömr|nomr)",
     re.IGNORECASE,
@@ -104,9 +107,9 @@ def _free(span: tuple[int, int], taken: list[tuple[int, int]]) -> bool:
     return all(span[1] <= a or span[0] >= b for a, b in taken)
 
 
-def _cards(text: str, key: bytes, taken: list[tuple[int, int]]) -> list[CardMatch]:
+def _cards(text: str, key: bytes, taken: list[tuple[int, int]], pos: int = 0) -> list[CardMatch]:
     out: list[CardMatch] = []
-    for m in _CARD.finditer(text):
+    for m in _CARD.finditer(text, pos):
         digits = re.sub(r"\D", "", m.group())
         if luhn_ok(digits) and not digits.startswith("994"):
             out.append(
@@ -116,9 +119,9 @@ def _cards(text: str, key: bytes, taken: list[tuple[int, int]]) -> list[CardMatc
     return out
 
 
-def _ibans(text: str, taken: list[tuple[int, int]]) -> list[Feature]:
+def _ibans(text: str, taken: list[tuple[int, int]], pos: int = 0) -> list[Feature]:
     out: list[Feature] = []
-    for m in _IBAN.finditer(text):
+    for m in _IBAN.finditer(text, pos):
         compact = m.group().replace(" ", "")
         if stdnum_iban.is_valid(compact) and _free(m.span(), taken):
             out.append(Feature("iban", compact, m.span(), {"country": compact[:2]}))
@@ -141,23 +144,25 @@ def _urls(text: str, taken: list[tuple[int, int]]) -> list[Feature]:
     for m in links:
         span = _trimmed(text, *m.span())
         raw = text[span[0] : span[1]]
-        low = raw.lower()
-        platform = "whatsapp" if "wa.me" in low or "whatsapp" in low else "telegram"
+        raw_low = raw.lower()
+        platform = "whatsapp" if "wa.me" in raw_low or "whatsapp" in raw_low else "telegram"
         out.append(Feature("handle", raw, span, {"platform": platform}))
         taken.append(span)
-    # A bare domain ends in a dot form and two letters of its suffix.
-    scans = (_URL, _BARE) if _BARE_GATE.search(text) else (_URL,)
-    for regex in scans:
-        for m in regex.finditer(text):
-            span = _trimmed(text, *m.span())
-            if not _free(span, taken):
-                continue
-            parsed = _url(text[span[0] : span[1]])
-            if parsed is None:
-                continue
-            canonical, host, registered = parsed
-            out.append(Feature("url", canonical, span, {"host": host, "registered": registered}))
-            taken.append(span)
+    # A link with a scheme has "//", one without it "www"; a bare domain lies in a run of
+    # non-space characters with a dot form and two letters of its suffix.
+    found = list(_URL.finditer(text)) if "//" in text or "www" in low else []
+    for a, b in _bare_windows(text):
+        found += _BARE.finditer(text, a, b)
+    for m in found:
+        span = _trimmed(text, *m.span())
+        if not _free(span, taken):
+            continue
+        parsed = _url(text[span[0] : span[1]])
+        if parsed is None:
+            continue
+        canonical, host, registered = parsed
+        out.append(Feature("url", canonical, span, {"host": host, "registered": registered}))
+        taken.append(span)
     return out
 
 
@@ -170,9 +175,28 @@ def _handles(text: str, taken: list[tuple[int, int]]) -> list[Feature]:
     return out
 
 
-def _phones(text: str, taken: list[tuple[int, int]]) -> list[Feature]:
+def _bare_windows(text: str) -> list[tuple[int, int]]:
+    """The runs of non-space characters that hold a _BARE_GATE hit, in order. A _BARE match
+    holds no space and holds a hit, so it lies in one; scanning a run from its start gives
+    the matches a scan of the whole text gives there (lookbehinds see before ``pos``)."""
+    out: list[tuple[int, int]] = []
+    n = len(text)
+    for m in _BARE_GATE.finditer(text):
+        a = m.start()
+        if out and a < out[-1][1]:
+            continue
+        while a > 0 and not text[a - 1].isspace():
+            a -= 1
+        b = m.end()
+        while b < n and not text[b].isspace():
+            b += 1
+        out.append((a, b))
+    return out
+
+
+def _phones(text: str, taken: list[tuple[int, int]], pos: int = 0) -> list[Feature]:
     out: list[Feature] = []
-    for m in _PHONE.finditer(text):
+    for m in _PHONE.finditer(text, pos):
         span = _trimmed(text, *m.span())
         if not _free(span, taken):
             continue
@@ -184,7 +208,7 @@ def _phones(text: str, taken: list[tuple[int, int]]) -> list[Feature]:
             attrs["operator_hint"] = phone.operator_hint
         out.append(Feature("phone", phone.e164, span, attrs))
         taken.append(span)
-    for m in _SHORT.finditer(text):
+    for m in _SHORT.finditer(text, pos):
         span = m.span(1)
         if not _free(span, taken):
             continue
@@ -195,9 +219,9 @@ def _phones(text: str, taken: list[tuple[int, int]]) -> list[Feature]:
     return out
 
 
-def _amounts(text: str, taken: list[tuple[int, int]]) -> list[Feature]:
+def _amounts(text: str, taken: list[tuple[int, int]], pos: int = 0) -> list[Feature]:
     out: list[Feature] = []
-    for m in _AMOUNT.finditer(text):
+    for m in _AMOUNT.finditer(text, pos):
         span = m.span()
         if not _free(span, taken):
             continue
@@ -227,21 +251,24 @@ def extract(text: str, key: bytes) -> Extracted:
     """Find cards, IBANs, URLs, handles, phone numbers, short codes and amounts in ``text``.
 
     Cards, IBANs, phone numbers, short codes and amounts all need a digit, handles an ``@``:
-    a text without them skips those scans (the result is the same, sooner)."""
+    a text without them skips those scans (the result is the same, sooner). Those scans
+    start two characters before the first digit: none of their matches starts earlier."""
     taken: list[tuple[int, int]] = []
-    digits = _ANY_DIGIT.search(text) is not None
-    cards = _cards(text, key, taken) if digits else []
+    first = _ANY_DIGIT.search(text)
+    digits = first is not None
+    pos = max(0, first.start() - 2) if first is not None else 0
+    cards = _cards(text, key, taken, pos) if digits else []
     features: list[Feature] = [
         Feature("card", c.masked, c.span, {"hash": c.hash, "length": str(c.length)}) for c in cards
     ]
     if digits:
-        features += _ibans(text, taken)
+        features += _ibans(text, taken, pos)
     features += _urls(text, taken)
     if "@" in text:
         features += _handles(text, taken)
     if digits:
-        features += _amounts(text, taken)
-        features += _phones(text, taken)
+        features += _amounts(text, taken, pos)
+        features += _phones(text, taken, pos)
     redacted = text
     for c in cards:
         redacted = redacted[: c.span[0]] + c.masked + redacted[c.span[1] :]

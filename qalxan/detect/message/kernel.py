@@ -20,9 +20,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COMPILED",
-    "F_ASCII",
-    "F_AZ_WORD",
+    "F_AZ",
     "F_MODEL_FALLBACK",
+    "F_RU",
     "F_TRICKY",
     "F_URLISH",
     "BatchKernel",
@@ -32,10 +32,10 @@ __all__ = [
 ]
 
 # Flags of :meth:`BatchKernel.scan`, one byte per message.
-F_URLISH = 1  # prefilter.URLISH matches the folded text
+F_URLISH = 1  # prefilter.URLISH matches the folded text, or tld_dot the original
 F_TRICKY = 2  # a TRICK_SCANS pattern matches the original (Normalizer.needs_full may hold)
-F_ASCII = 4  # the text is ASCII (F_AZ_WORD is then guess_lang's answer)
-F_AZ_WORD = 8  # an ASCII text with one of guess_lang's Azerbaijani words
+F_AZ = 4  # guess_lang answers "az"
+F_RU = 8  # guess_lang answers "ru" (neither F_AZ nor F_RU: "en")
 F_MODEL_FALLBACK = 16  # the integer sum could overflow: score this text on the reference path
 
 _Kernel: Any
@@ -62,16 +62,19 @@ class BatchKernel(Protocol):
     def scan(self, texts: list[str]) -> tuple[list[str], list[float | None], bytes]: ...
 
 
-def build_kernel(normalizer: Normalizer, model: TextModel | None) -> BatchKernel | None:
+def build_kernel(
+    normalizer: Normalizer, model: TextModel | None, tlds: frozenset[str] | None = None
+) -> BatchKernel | None:
     """The compiled kernel for these tables, or None (not compiled, or tables it cannot
-    hold: a fold longer than two characters, weights without a fixed-point form)."""
+    hold: a fold longer than two characters, weights without a fixed-point form).
+    ``tlds``: the TLDs of ``prefilter.tld_dot`` (None: any run of two letters)."""
     if _Kernel is None:
         return None
     tables = model.kernel_tables() if model is not None else None
     if model is not None and tables is None:
         return None
     try:
-        kernel: BatchKernel = _Kernel(dict(normalizer.fast_table), tables)
+        kernel: BatchKernel = _Kernel(dict(normalizer.fast_table), tables, tlds)
     except ValueError:
         return None
     return kernel

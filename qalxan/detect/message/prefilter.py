@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 from qalxan.detect.message.batchscan import automaton, marked_texts, text_starts
 from qalxan.detect.message.kernel import (
-    F_ASCII,
-    F_AZ_WORD,
+    F_AZ,
     F_MODEL_FALLBACK,
+    F_RU,
     F_TRICKY,
     F_URLISH,
     BatchKernel,
@@ -32,11 +32,18 @@ from qalxan.detect.message.kernel import (
 from qalxan.detect.message.model import TextModel
 from qalxan.detect.message.normalize import TRICK_SCANS, Normalizer
 from qalxan.detect.message.rules import RuleSet
+from qalxan.domain.url import suffix_tlds
 
-__all__ = ["ANY_KIND", "URLISH", "Prefilter", "Scan"]
+__all__ = ["ANY_KIND", "URLISH", "Prefilter", "Scan", "tld_dot"]
 
-# A necessary condition for a link, handle or card number in a fast-folded text.
-URLISH = re.compile(r"\.[a-z]{2}|@\w|[\[(](?:\.|dot)|h(?:tt|xx)ps?:|www|\d[\d -]{11,}\d")
+# With tld_dot on the original text, a necessary condition for a link, handle or card
+# number: this on the fast-folded text (handles, defanged dots, schemes, long digit runs).
+URLISH = re.compile(r"@\w|[\[(](?:\.|dot)|h(?:tt|xx)ps?:|www|\d[\d -]{11,}\d")
+# A dot and the run of letters after it, as extract's bare-domain pattern reads letters
+# (``[a-z]`` with IGNORECASE also takes ſ, the Kelvin sign, İ and ı).
+_TLD_RUN = re.compile("\\.([a-zA-Z\u017f\u212a\u0130\u0131]{2,})")
+_RUN_ASCII = {0x17F: "s", 0x212A: "k"}
+TLD_PACK = 12  # the kernel keys TLDs of up to this many letters; longer runs always count
 # Every indicator kind a rule's ``requires`` can name (the prefilter takes them as present).
 ANY_KIND = frozenset({"amount", "card", "handle", "iban", "phone", "short_code", "url"})
 # The separator of joined batch texts: the fast fold maps it to a space, so no folded text
@@ -52,7 +59,23 @@ class Scan:
     probs: list[float | None]
     links: set[int]  # a link-like shape or a long digit run: hard
     soft: set[int]  # a rule that may fire, or an obfuscation trick
-    langs: list[str | None]  # guess_lang's answer where the kernel knows it (ASCII texts)
+    langs: list[str | None]  # guess_lang's answer where the kernel gives it
+
+
+def tld_dot(text: str, tlds: frozenset[str] | None) -> bool:
+    """Whether ``text`` (original, not folded) has a dot followed by two or more letters
+    that are a TLD of ``tlds`` (any, when None). A bare domain ends so, and a host whose
+    last label is no TLD has no public suffix, so extract drops it. A run longer than
+    ``TLD_PACK`` letters, or with İ or ı, counts: a superset is safe."""
+    if "." not in text:
+        return False
+    for m in _TLD_RUN.finditer(text):
+        run = m.group(1)
+        if tlds is None or len(run) > TLD_PACK or "\u0130" in run or "\u0131" in run:
+            return True
+        if run.translate(_RUN_ASCII).lower() in tlds:
+            return True
+    return False
 
 
 class Prefilter:
@@ -69,7 +92,10 @@ class Prefilter:
         self.normalizer = normalizer
         self.rules = rules
         self.model = model
-        self.kernel: BatchKernel | None = build_kernel(normalizer, model) if compiled else None
+        self.tlds = suffix_tlds()
+        self.kernel: BatchKernel | None = (
+            build_kernel(normalizer, model, self.tlds) if compiled else None
+        )
         self._triggers = automaton(rules.fraud_triggers)
         self._always_fraud = tuple(i for i in sorted(rules.always) if not rules.rules[i].legit)
 
@@ -114,6 +140,7 @@ class Prefilter:
         # per-message one.
         joined_fast = _SEP.join(fast)
         links = marked_texts(URLISH, joined_fast, text_starts(fast))
+        links.update(i for i, t in enumerate(texts) if tld_dot(t, self.tlds))
         soft = self._rule_docs(joined_fast, fast, links)
         if len(links) < len(texts):
             soft |= self._tricky_docs(texts)
@@ -130,9 +157,7 @@ class Prefilter:
         soft = self._rule_docs(_SEP.join(fast), fast, links)
         needs = Normalizer.needs_full
         soft.update(i for i in flagged(flags, F_TRICKY) if needs(texts[i]))
-        langs: list[str | None] = [
-            ("az" if f & F_AZ_WORD else "en") if f & F_ASCII else None for f in flags
-        ]
+        langs: list[str | None] = ["az" if f & F_AZ else "ru" if f & F_RU else "en" for f in flags]
         return Scan(fast, probs, links, soft, langs)
 
     def _rule_docs(self, joined: str, fast: Sequence[str], skip: set[int]) -> set[int]:
