@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections.abc import Iterable
 
 import pytest
 from hypothesis import example, given, settings
@@ -161,7 +162,9 @@ def _ungated(text: str) -> list[tuple[str, str, tuple[int, int]]]:
     return sorted(feats, key=lambda f: f[2])
 
 
-LINKISH = "aAsSſkKzZ0123456789 @.:/-_+()[] wa.me t.me whatsapp WWW hxxps:// .az .com AZN ₼ 994"
+LINKISH = (
+    "aAsSſkKzZ0123456789 @.:/-_+()[] wa.me t.me whatsapp WWW hxxps:// .az .com AZN ₼ 994\t\n\u2003"
+)
 
 
 @settings(max_examples=400, deadline=None)
@@ -192,3 +195,16 @@ def test_reordered_lookbehinds_match_as_written(text: str, name: str) -> None:
     assert [(m.span(), m.groups()) for m in fast.finditer(text)] == [
         (m.span(), m.groups()) for m in ref.finditer(text)
     ]
+
+
+AMOUNTISH = "0123456789 ,.-_xaAZNzmanMAN.ṁ₼$€£руб tl TL lira LİRA ı"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=AMOUNTISH, max_size=50))
+@example("cəmi 20 man. 1,234.50 AZN x5 AZN 3.5TL $ 7 £1000, 1.1.1 azn")
+def test_amounts_without_a_sign_match_as_the_whole_pattern(text: str) -> None:
+    def seen(ms: Iterable[re.Match[str]]) -> list[tuple[tuple[int, int], str]]:
+        return [(m.span(), next(g for g in m.groups() if g)) for m in ms]
+
+    assert seen(ex._amount_matches(text)) == seen(ex._AMOUNT.finditer(text))

@@ -8,6 +8,7 @@ text (spans must point at what the person wrote); folding is for the rules.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -54,6 +55,16 @@ _AMOUNT = re.compile(
     rf"|(?:₼|\$|€|£)\s?(\d+(?:[.,]\d{{1,2}})?))(?![\w])",
     re.IGNORECASE,
 )
+# _AMOUNT's first branch alone, its first digit before the lookbehind: the same matches in
+# a text without a currency sign, where the second branch cannot match (tested).
+_AMOUNT_NUMBER = re.compile(
+    rf"(\d(?<![\w.,]\d)(?:\d{{0,2}}(?:[ ,.]\d{{3}})*(?:[.,]\d{{1,2}})?|\d*(?:[.,]\d{{1,2}})?))"
+    rf"\s?{_CUR}(?![\w])",
+    re.IGNORECASE,
+)
+_SIGNS = frozenset("₼$€£")
+_SPACE = re.compile(r"\s")
+_NON_SPACE = re.compile(r"\S*")
 _TRIM = ".,;:!?)]}'\"»>"
 _ANY_DIGIT = re.compile(r"\d")
 
@@ -180,17 +191,15 @@ def _bare_windows(text: str) -> list[tuple[int, int]]:
     holds no space and holds a hit, so it lies in one; scanning a run from its start gives
     the matches a scan of the whole text gives there (lookbehinds see before ``pos``)."""
     out: list[tuple[int, int]] = []
-    n = len(text)
     for m in _BARE_GATE.finditer(text):
-        a = m.start()
-        if out and a < out[-1][1]:
+        hit = m.start()
+        if out and hit < out[-1][1]:
             continue
-        while a > 0 and not text[a - 1].isspace():
-            a -= 1
-        b = m.end()
-        while b < n and not text[b].isspace():
-            b += 1
-        out.append((a, b))
+        a = text.rfind(" ", 0, hit) + 1
+        while (space := _SPACE.search(text, a, hit)) is not None:  # a tab, a newline...
+            a = space.end()
+        run = _NON_SPACE.match(text, hit)
+        out.append((a, run.end() if run is not None else hit))
     return out
 
 
@@ -221,17 +230,25 @@ def _phones(text: str, taken: list[tuple[int, int]], pos: int = 0) -> list[Featu
 
 def _amounts(text: str, taken: list[tuple[int, int]], pos: int = 0) -> list[Feature]:
     out: list[Feature] = []
-    for m in _AMOUNT.finditer(text, pos):
+    for m in _amount_matches(text, pos):
         span = m.span()
         if not _free(span, taken):
             continue
-        number = m.group(1) or m.group(2) or ""
+        number = next((g for g in m.groups() if g), "")
         cur = _currency(text[span[0] : span[1]])
         out.append(Feature("amount", f"{number.replace(' ', '')} {cur}", span, {"currency": cur}))
         taken.append(span)
     return out
 
 
+def _amount_matches(text: str, pos: int = 0) -> Iterator[re.Match[str]]:
+    """The matches of _AMOUNT from ``pos`` on."""
+    if _SIGNS.isdisjoint(text):
+        return _AMOUNT_NUMBER.finditer(text, pos)
+    return _AMOUNT.finditer(text, pos)
+
+
+@lru_cache(maxsize=4096)
 def _currency(raw: str) -> str:
     low = raw.lower()
     for keys, code in (
