@@ -14,6 +14,8 @@ from qalxan.domain.verdict import LANGUAGES, Reason
 
 __all__ = ["ReasonCatalog"]
 
+_FILLED_MAX = 8192
+
 
 class _Default(dict[str, str]):
     def __missing__(self, key: str) -> str:
@@ -25,6 +27,11 @@ class ReasonCatalog:
     """``code -> {lang: template}``; templates use ``{evidence}`` and named parameters."""
 
     templates: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    # Filled messages by (code, evidence, parameters): a pure function of the key, memoised
+    # because detectors repeat them (model scores, links, brands). Cleared when full.
+    _filled: dict[tuple[str, str, tuple[tuple[str, str], ...]], tuple[tuple[str, str], ...]] = (
+        field(default_factory=dict, init=False, repr=False, compare=False)
+    )
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Mapping[str, str]]) -> ReasonCatalog:
@@ -56,10 +63,22 @@ class ReasonCatalog:
         **params: str,
     ) -> Reason:
         """Make a reason with its messages filled in; unknown codes are a ConfigError."""
+        key = (code, evidence, tuple(params.items()) if params else ())
+        messages = self._filled.get(key)
+        if messages is None:
+            messages = self._fill(code, evidence, params)
+            if len(self._filled) >= _FILLED_MAX:
+                self._filled.clear()
+            self._filled[key] = messages
+        # Each reason gets its own dict (the memo keeps the filled texts, not the dict).
+        return Reason(code, weight, evidence, dict(messages), where, span)
+
+    def _fill(
+        self, code: str, evidence: str, params: Mapping[str, str]
+    ) -> tuple[tuple[str, str], ...]:
         try:
             texts = self.templates[code]
         except KeyError:
             raise ConfigError(f"reason code {code!r} is not in the catalogue") from None
         values = _Default(evidence=evidence, **params)
-        messages = {lang: texts[lang].format_map(values) for lang in LANGUAGES}
-        return Reason(code, weight, evidence, messages, where, span)
+        return tuple((lang, texts[lang].format_map(values)) for lang in LANGUAGES)

@@ -371,9 +371,9 @@ class MessageDetector:
     def _brand_mention(self, folded: Folded) -> tuple[Brand | None, tuple[int, int] | None]:
         best: tuple[int, Brand, tuple[int, int]] | None = None
         hit = {k for _, ks in self._brand_auto.iter(folded.text) for k in ks}
-        for k, (brand, pattern) in enumerate(self._brand_patterns):
-            if k not in hit and k not in self._brand_always:
-                continue  # none of the brand's necessary literals is in the text
+        # Only brands with one of their necessary literals in the text, in registry order.
+        for k in sorted(hit | self._brand_always):
+            brand, pattern = self._brand_patterns[k]
             m = pattern.search(folded.text)
             if m and (best is None or m.start() < best[0]):
                 best = (m.start(), brand, folded.span(m.start(), m.end()))

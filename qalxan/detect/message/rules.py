@@ -196,9 +196,9 @@ class RuleSet:
         :meth:`candidates`); legitimacy rules drop out when fraud rules fired."""
         kinds = frozenset(kinds)
         hits: list[RuleHit] = []
-        for i, rule in enumerate(self.rules):
-            if candidates is not None and i not in candidates:
-                continue
+        order = range(len(self.rules)) if candidates is None else sorted(candidates)
+        for i in order:  # the rules' order, so that the same hits come in the same order
+            rule = self.rules[i]
             m = rule.match(folded, kinds)
             if m is not None:
                 hits.append(RuleHit(rule, m.start(), m.end()))
