@@ -4,6 +4,9 @@ full fold with its index; a detector with it and one without give the same verdi
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -13,6 +16,7 @@ from qalxan.detect.message import kernel as kmod
 from qalxan.detect.message.detector import guess_lang
 from qalxan.detect.message.normalize import TRICK_SCANS, Normalizer
 from qalxan.detect.message.prefilter import URLISH, tld_dot
+from qalxan.domain.verdict import Verdict
 from qalxan.service import Engine
 from qalxan.service.message import build, load_normalizer
 from qalxan.service.message_train import load_written
@@ -196,3 +200,25 @@ def test_compiled_full_fold_equals_python_on_generated_text(text: str) -> None:
     assert compiled.fold(text) == python.fold(text)
     # The index is a tuple of ints that outlives the call (its items are real references).
     assert all(isinstance(i, int) and 0 <= i < len(text) for i in compiled.fold(text).index)
+
+
+def test_compiled_quiet_verdicts_equal_those_made_by_init() -> None:
+    # The compiled builder sets the fields as Verdict's own __init__ does; kernel.py keeps
+    # it only while Verdict has exactly those fields and nothing more to run.
+    assert kmod._quiet_compiled is not None
+    texts = ["a", "", "Salam, necəsən?"]
+    extras: list[dict[str, Any]] = [
+        {"scheme": None, "lang": lang, "channel": "sms"} for lang in ("en", "en", "az")
+    ]
+    made = kmod.quiet_verdicts("message", "benign", texts, extras)
+    want = [
+        Verdict("message", t, "benign", 0.0, (), (), None, e)
+        for t, e in zip(texts, extras, strict=True)
+    ]
+    assert made == want
+    assert [v.to_dict() for v in made] == [v.to_dict() for v in want]
+    assert all(type(v) is Verdict for v in made)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made[0].score = 1.0  # type: ignore[misc]
+    with pytest.raises(ValueError, match="differ in length"):
+        kmod._quiet_compiled(Verdict, "message", "benign", texts, extras[:1])

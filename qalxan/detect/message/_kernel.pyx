@@ -20,7 +20,7 @@ Character classes follow Python's ``re`` for ``str`` patterns: ``\\w`` is ``isal
 """
 
 from cpython.dict cimport PyDict_GetItem
-from cpython.object cimport PyObject
+from cpython.object cimport PyObject, PyObject_GenericSetAttr
 from libc.math cimport exp, ldexp, sqrt
 from libc.stdlib cimport free, malloc, qsort, realloc
 
@@ -608,3 +608,29 @@ cdef class Kernel:
             fl |= lang_of(s.tok, m)
             flags[k] = fl
         return folded, probs, bytes(flags)
+
+
+def quiet_verdicts(cls, str kind, str label, list texts, list extras):
+    """``cls(kind, text, label, 0.0, (), (), None, extra)`` for each text and extra: the
+    quiet path's verdicts. The fields are set as the frozen dataclass's ``__init__`` sets
+    them (``object.__setattr__``), without a Python call per field; kernel.py checks that
+    ``cls`` has these fields in this order and nothing else to run at construction."""
+    cdef Py_ssize_t i, n = len(texts)
+    if len(extras) != n:
+        raise ValueError("texts and extras differ in length")
+    out = [None] * n
+    new = object.__new__
+    zero = 0.0
+    empty = ()
+    for i in range(n):
+        v = new(cls)
+        PyObject_GenericSetAttr(v, "kind", kind)
+        PyObject_GenericSetAttr(v, "input", texts[i])
+        PyObject_GenericSetAttr(v, "verdict", label)
+        PyObject_GenericSetAttr(v, "score", zero)
+        PyObject_GenericSetAttr(v, "reasons", empty)
+        PyObject_GenericSetAttr(v, "indicators", empty)
+        PyObject_GenericSetAttr(v, "brand", None)
+        PyObject_GenericSetAttr(v, "extra", extras[i])
+        out[i] = v
+    return out

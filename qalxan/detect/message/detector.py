@@ -21,9 +21,10 @@ from rapidfuzz import fuzz
 
 from qalxan.detect.message.batchscan import VerdictCache, automaton, brand_literals
 from qalxan.detect.message.extract import Extracted, Feature, extract
+from qalxan.detect.message.kernel import quiet_verdicts
 from qalxan.detect.message.model import TextModel
 from qalxan.detect.message.normalize import Folded, Normalizer
-from qalxan.detect.message.prefilter import Prefilter
+from qalxan.detect.message.prefilter import Prefilter, Scan
 from qalxan.detect.message.rules import RuleHit, RuleSet
 from qalxan.domain.brands import Brand, BrandRegistry
 from qalxan.domain.reasons import ReasonCatalog
@@ -32,6 +33,7 @@ from qalxan.domain.verdict import Indicator, Reason, Thresholds, Verdict
 __all__ = ["CHANNELS", "SCHEMES", "MessageDetector", "MessageInput"]
 
 CHANNELS: tuple[str, ...] = ("sms", "messenger", "social", "call_transcript")
+_DEFAULT_CHANNEL = CHANNELS[0]  # a message given as a plain text
 # The main scheme of a verdict is the strongest specific one (ties go to the more specific
 # story: a takeover or a fake buyer also asks for a code or card data); the generic ones
 # (impersonation, urgency, callback) only when nothing specific fired.
@@ -65,12 +67,11 @@ class MessageInput:
 
     text: str
     sender: str | None = None
-    channel: str = "sms"
+    channel: str = _DEFAULT_CHANNEL
     lang: str | None = None
 
 
 URLJudge = Callable[[str], Verdict]
-_PLAIN = MessageInput("")  # what a plain text in a batch stands for (the defaults)
 
 
 class MessageDetector:
@@ -193,40 +194,83 @@ class MessageDetector:
             for t in (m if isinstance(m, str) else m.text for m in msgs)
         ]
         scan = self._prefilter.scan(texts)
-        floor = self._weights["model_floor"]
-        residual = self.rules.residual.search if self.rules.residual is not None else None
-        out: list[Verdict] = []
-        quiet_n = settled = 0
-        for i, (msg, text, ft, p) in enumerate(
-            zip(msgs, texts, scan.fast, scan.probs, strict=True)
-        ):
-            folded: Folded | None = None
-            # Hard signals go to the full path: a link, handle or card-like digit run, a model
-            # score worth a reason, a residual rule, a look-alike sender.
-            hard = (
-                i in scan.links
-                or (p is not None and p >= floor)
-                or (residual is not None and residual(ft) is not None)
-                or (not isinstance(msg, str) and self._sender_suspect(msg.sender))
-            )
-            # Soft ones (a rule's trigger and pattern, an obfuscation trick) are settled by
-            # folding and trying the fraud rules: none fires, so no positive reason can come.
-            if not hard and i in scan.soft:
-                folded = self.normalizer.fold(text)
-                hard = self._prefilter.fraud_fires(folded.text)
-                settled += not hard
-            if not hard:
-                quiet_n += 1
-                out.append(self._quiet(msg, text, scan.langs[i]))
+        hard = self._hard(msgs, scan)
+        # Soft signals (a rule's trigger and pattern, an obfuscation trick) are settled by
+        # folding and trying the fraud rules: none fires, so no positive reason can come.
+        folds: dict[int, Folded] = {}
+        settled = 0
+        for i in sorted(scan.soft - hard):
+            folded = self.normalizer.fold(texts[i])
+            if self._prefilter.fraud_fires(folded.text):
+                hard.add(i)
+                folds[i] = folded
             else:
-                ex = extract(text, self.card_key)
-                if folded is None:
-                    folded = self.normalizer.fold(text)
-                out.append(self._judge(_coerce(msg), text, ex, folded, p))
+                settled += 1
+        out = self._quiet_batch(msgs, texts, scan.langs, hard)
+        for i in sorted(hard):
+            text = texts[i]
+            ex = extract(text, self.card_key)
+            folded = folds.get(i) or self.normalizer.fold(text)
+            out[i] = self._judge(_coerce(msgs[i]), text, ex, folded, scan.probs[i])
         if stats is not None:
-            stats["quiet"] = stats.get("quiet", 0) + quiet_n
+            stats["quiet"] = stats.get("quiet", 0) + len(msgs) - len(hard)
             stats["settled"] = stats.get("settled", 0) + settled
-            stats["full"] = stats.get("full", 0) + len(msgs) - quiet_n
+            stats["full"] = stats.get("full", 0) + len(hard)
+        return out  # type: ignore[return-value]
+
+    def _hard(self, msgs: Sequence[MessageInput | str], scan: Scan) -> set[int]:
+        """The messages with a hard signal, for the full path: a link, handle or card-like
+        digit run, a model score worth a reason, a residual rule, a look-alike sender."""
+        floor = self._weights["model_floor"]
+        hard = set(scan.links)
+        hard.update(i for i, p in enumerate(scan.probs) if p is not None and p >= floor)
+        residual = self.rules.residual
+        if residual is not None:
+            hard.update(i for i, ft in enumerate(scan.fast) if residual.search(ft))
+        hard.update(
+            i
+            for i, m in enumerate(msgs)
+            if not isinstance(m, str) and self._sender_suspect(m.sender)
+        )
+        return hard
+
+    def _quiet_batch(
+        self,
+        msgs: Sequence[MessageInput | str],
+        texts: Sequence[str],
+        langs: Sequence[str | None],
+        hard: set[int],
+    ) -> list[Verdict | None]:
+        """The quiet verdicts of the messages not in ``hard``, in their places (None at the
+        others); ``langs``: guess_lang's answers where the prefilter gives them."""
+        out: list[Verdict | None] = [None] * len(msgs)
+        places: list[int] = []
+        quiet: list[str] = []
+        extras: list[dict[str, Any]] = []
+        for i, (msg, text, lang) in enumerate(zip(msgs, texts, langs, strict=True)):
+            if i in hard:
+                continue
+            if isinstance(msg, str):
+                extra = {
+                    "scheme": None,
+                    "lang": lang or guess_lang(text),
+                    "channel": _DEFAULT_CHANNEL,
+                }
+            elif msg.sender:
+                out[i] = self._quiet(msg, text, lang)  # the brand of an official sender
+                continue
+            else:
+                extra = {
+                    "scheme": None,
+                    "lang": msg.lang or lang or guess_lang(text),
+                    "channel": msg.channel,
+                }
+            places.append(i)
+            quiet.append(text)
+            extras.append(extra)
+        made = quiet_verdicts(self.kind, self._benign, quiet, extras)
+        for i, v in zip(places, made, strict=True):
+            out[i] = v
         return out
 
     @classmethod
@@ -242,13 +286,10 @@ class MessageDetector:
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _quiet(self, msg: MessageInput | str, text: str, lang: str | None = None) -> Verdict:
+    def _quiet(self, msg: MessageInput, text: str, lang: str | None = None) -> Verdict:
         # What the full path gives a message without any positive evidence: score 0, and
         # the brand as context when the sender ID is official. ``lang``: guess_lang(text)
         # when the caller knows it.
-        if isinstance(msg, str):  # no sender, channel or language given
-            extra = {"scheme": None, "lang": lang or guess_lang(text), "channel": _PLAIN.channel}
-            return Verdict(self.kind, text, self._benign, 0.0, (), (), None, extra)
         extra = {
             "scheme": None,
             "lang": msg.lang or lang or guess_lang(text),

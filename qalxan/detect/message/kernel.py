@@ -11,8 +11,11 @@ loop of the full fold. Without the compiled modules :func:`build_kernel` returns
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
+
+from qalxan.domain.verdict import Label, Verdict
 
 if TYPE_CHECKING:
     from qalxan.detect.message.model import TextModel
@@ -29,6 +32,7 @@ __all__ = [
     "build_kernel",
     "flagged",
     "fold_pieces",
+    "quiet_verdicts",
 ]
 
 # Flags of :meth:`BatchKernel.scan`, one byte per message.
@@ -52,6 +56,34 @@ except ImportError:
     fold_pieces = None
 
 COMPILED = _Kernel is not None and fold_pieces is not None
+
+# The fields the compiled quiet_verdicts sets, in the order of Verdict's __init__.
+_VERDICT_FIELDS = ("kind", "input", "verdict", "score", "reasons", "indicators", "brand", "extra")
+_quiet_compiled: Any
+try:
+    from qalxan.detect.message._kernel import quiet_verdicts as _quiet_compiled
+except ImportError:
+    _quiet_compiled = None
+if (
+    tuple(f.name for f in dataclasses.fields(Verdict)) != _VERDICT_FIELDS
+    or hasattr(Verdict, "__post_init__")
+    or not Verdict.__dataclass_params__.frozen  # type: ignore[attr-defined]
+):
+    _quiet_compiled = None  # a Verdict it does not know: build through __init__
+
+
+def quiet_verdicts(
+    kind: str, label: Label, texts: list[str], extras: list[dict[str, Any]]
+) -> list[Verdict]:
+    """``Verdict(kind, text, label, 0.0, (), (), None, extra)`` for each text and extra
+    (the batch path's quiet verdicts); compiled, about six times faster than ``__init__``."""
+    if _quiet_compiled is not None:
+        made: list[Verdict] = _quiet_compiled(Verdict, kind, label, texts, extras)
+        return made
+    return [
+        Verdict(kind, text, label, 0.0, (), (), None, extra)
+        for text, extra in zip(texts, extras, strict=True)
+    ]
 
 
 class BatchKernel(Protocol):
