@@ -201,3 +201,16 @@ def _uncached() -> MessageDetector:
         Settings(database_url="sqlite://", message_cache_size=0)
     ).detector("message")
     return det
+
+
+def test_each_rules_any_union_matches_where_one_of_its_patterns_does(
+    uncached: MessageDetector,
+) -> None:
+    pf = uncached._prefilter
+    texts = [e.text for e in load_written("test") + load_written("train")] + ODD
+    for rule, union in zip(uncached.rules.rules, pf._any_union, strict=True):
+        assert union is not None, rule.id  # every shipped rule joins
+        for text in (*texts, *rule.positives, *rule.negatives):
+            fast = uncached.normalizer.fast(text)
+            want = any(p.search(fast) for p in rule.any)
+            assert (union.search(fast) is not None) == want, (rule.id, text)

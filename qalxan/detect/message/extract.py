@@ -62,7 +62,7 @@ _AMOUNT_NUMBER = re.compile(
     rf"\s?{_CUR}(?![\w])",
     re.IGNORECASE,
 )
-_SIGNS = frozenset("₼$€£")
+_SIGNS = ("₼", "$", "€", "£")
 _SPACE = re.compile(r"\s")
 _NON_SPACE = re.compile(r"\S*")
 _TRIM = ".,;:!?)]}'\"»>"
@@ -243,7 +243,7 @@ def _amounts(text: str, taken: list[tuple[int, int]], pos: int = 0) -> list[Feat
 
 def _amount_matches(text: str, pos: int = 0) -> Iterator[re.Match[str]]:
     """The matches of _AMOUNT from ``pos`` on."""
-    if _SIGNS.isdisjoint(text):
+    if not any(sign in text for sign in _SIGNS):
         return _AMOUNT_NUMBER.finditer(text, pos)
     return _AMOUNT.finditer(text, pos)
 

@@ -43,6 +43,7 @@ URLISH = re.compile(r"@\w|[\[(](?:\.|dot)|h(?:tt|xx)ps?:|www|\d[\d -]{11,}\d")
 # (``[a-z]`` with IGNORECASE also takes ſ, the Kelvin sign, İ and ı).
 _TLD_RUN = re.compile("\\.([a-zA-Z\u017f\u212a\u0130\u0131]{2,})")
 _RUN_ASCII = {0x17F: "s", 0x212A: "k"}
+_BACKREF = re.compile(r"\\[1-9]|\(\?P=")
 TLD_PACK = 12  # the kernel keys TLDs of up to this many letters; longer runs always count
 # Every indicator kind a rule's ``requires`` can name (the prefilter takes them as present).
 ANY_KIND = frozenset({"amount", "card", "handle", "iban", "phone", "short_code", "url"})
@@ -78,6 +79,20 @@ def tld_dot(text: str, tlds: frozenset[str] | None) -> bool:
     return False
 
 
+def _union(patterns: Sequence[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One pattern matching where any of ``patterns`` does (None: none, or one that cannot
+    be joined, such as a back-reference or a global flag inside)."""
+    if not patterns or len({p.flags for p in patterns}) != 1:
+        return None
+    text = "|".join(f"(?:{p.pattern})" for p in patterns)
+    if _BACKREF.search(text):
+        return None
+    try:
+        return re.compile(text, patterns[0].flags)
+    except re.error:
+        return None
+
+
 class Prefilter:
     """The batch prefilter of one rule set, normaliser and model (see the module docstring)."""
 
@@ -98,6 +113,9 @@ class Prefilter:
         )
         self._triggers = automaton(rules.fraud_triggers)
         self._always_fraud = tuple(i for i in sorted(rules.always) if not rules.rules[i].legit)
+        # Each rule's ``any`` patterns as one alternation: one search tells whether one of
+        # them matches (a pattern that cannot join one keeps the rule on its own patterns).
+        self._any_union = [_union(r.any) for r in rules.rules]
 
     def scan(self, texts: Sequence[str]) -> Scan:
         """The prefilter's view of a batch of texts."""
@@ -171,9 +189,14 @@ class Prefilter:
         return {d for d, words in found.items() if d not in skip and self._may_fire(fast[d], words)}
 
     def _may_fire(self, fast: str, found: set[str]) -> bool:
+        unions = self._any_union
         rules = self.rules.rules
         for i in self.rules.fraud_candidates(found):
-            if any(p.search(fast) for p in rules[i].any):
+            union = unions[i]
+            if union is not None:
+                if union.search(fast) is not None:
+                    return True
+            elif any(p.search(fast) for p in rules[i].any):
                 return True
         return False
 
