@@ -211,7 +211,8 @@ class MessageDetector:
             text = texts[i]
             ex = extract(text, self.card_key)
             folded = folds.get(i) or self.normalizer.fold(text)
-            out[i] = self._judge(_coerce(msgs[i]), text, ex, folded, scan.probs[i])
+            msg = _coerce(msgs[i])
+            out[i] = self._judge(msg, text, ex, folded, scan.probs[i], scan.langs[i])
         if stats is not None:
             stats["quiet"] = stats.get("quiet", 0) + len(msgs) - len(hard)
             stats["settled"] = stats.get("settled", 0) + settled
@@ -313,6 +314,7 @@ class MessageDetector:
         ex: Extracted,
         folded: Folded,
         prob: float | None,
+        lang: str | None = None,
     ) -> Verdict:
         kinds = {f.kind for f in ex.features}
         found = {w for _, w in self._rule_triggers.iter(folded.text)}
@@ -380,7 +382,7 @@ class MessageDetector:
             reasons = [r for r in reasons if r.weight >= 0]
         extra = {
             "scheme": _main_scheme(reasons, hits),
-            "lang": msg.lang or guess_lang(text),
+            "lang": msg.lang or lang or guess_lang(text),
             "channel": msg.channel,
         }
         brand_id = brand.id if brand else (sender_brand.id if sender_brand else None)

@@ -55,8 +55,10 @@ class Rule:
 
     def match(self, folded: str, kinds: Iterable[str]) -> re.Match[str] | None:
         """The evidence match on a folded text, or None when the rule does not fire."""
-        if self.requires and not set(self.requires) & set(kinds):
-            return None
+        if self.requires:
+            present = kinds if isinstance(kinds, (set, frozenset)) else frozenset(kinds)
+            if present.isdisjoint(self.requires):
+                return None
         hit = None
         for pattern in self.any:
             hit = pattern.search(folded)
