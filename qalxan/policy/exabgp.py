@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import select
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -54,14 +55,41 @@ class FifoWriter:
             os.close(fd)
 
 
-def relay(path: Path, out: TextIO, *, stop: Callable[[], bool] = lambda: False) -> None:
-    """Copy lines from the pipe to ``out`` (ExaBGP's reading end), reopening after each
-    writer closes, until ``stop()`` says so."""
+def relay(
+    path: Path,
+    out: TextIO,
+    *,
+    stop: Callable[[], bool] = lambda: False,
+    poll: float = 1.0,
+) -> None:
+    """Copy lines from the pipe to ``out`` (ExaBGP's reading end) until ``stop()`` says so
+    or the process that started the relay (ExaBGP) is gone.
+
+    The pipe is opened for reading and writing: its own writing end keeps a read from
+    seeing the end of the file between two writers, so one open serves them all. The
+    relay checks its parent every ``poll`` seconds: an orphan left behind by a stopped
+    ExaBGP would keep reading the pipe and swallow lines meant for the next relay.
+    """
     ensure_fifo(path)
-    while not stop():
-        with open(path, encoding="utf-8") as fh:  # blocks until a writer opens
-            for line in fh:
-                line = line.strip()
+    parent = os.getppid()
+    fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)
+    pending = b""
+    try:
+        while not stop() and os.getppid() == parent:
+            ready, _, _ = select.select([fd], [], [], poll)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(fd, 65536)
+            except BlockingIOError:
+                continue
+            *lines, pending = (pending + chunk).split(b"\n")
+            for raw in lines:
+                line = raw.decode("utf-8", "replace").strip()
                 if line:
                     out.write(line + "\n")
                     out.flush()
+    finally:
+        os.close(fd)
+    if os.getppid() != parent:
+        log.warning("exabgp-relay: parent process %d is gone, stopping", parent)
