@@ -340,6 +340,18 @@ def _wording(feats: PageFeatures, lex: PageLexicon, cat: ReasonCatalog, out: Fin
                 f"{found['benefit'][0]} + {', '.join(cards)}",
             )
         )
+    # A giveaway funnel headlines its prize; a news article about one quotes it in the text.
+    prize = found.get("giveaway", []) + found.get("benefit", [])
+    survey = found.get("survey", [])
+    top = f"{fold(feats.title)} {feats.headings}"
+    if len(survey) >= 2 and len(prize) >= 2 and any(p in top for p in prize):
+        out.reasons.append(
+            cat.reason(
+                "page.scam.survey_prize",
+                w("survey_prize"),
+                f"{survey[0]}; {prize[0]}",
+            )
+        )
     if secrets and "urgency" in found:
         out.reasons.append(
             cat.reason(
