@@ -182,16 +182,17 @@ class LookalikeEngine:
         stuck = self._country_code(compact, domain)
         if stuck is not None:
             return [stuck]
-        typo = self._typo(skel, raw, confusable, domain, max_edits=1)
-        if typo is not None:
-            return [typo]
+        # One pass over the typo candidates gives the best match within one edit and within
+        # two; a loose homoglyph match ranks between them.
+        one, two = self._typos(skel, domain)
+        if one is not None:
+            return [self._typo_match(one, skel, raw, confusable)]
         loose = self._by_loose.get(self.confusables.loose(compact))
         if loose is not None and self._typo_allowed(loose, domain):
             w = self.config.weight("homoglyph_loose")
             return [Match("homoglyph", loose.brand, loose.official, w, raw, "look-alike letters")]
-        typo = self._typo(skel, raw, confusable, domain, max_edits=2)
-        if typo is not None:
-            return [typo]
+        if two is not None:
+            return [self._typo_match(two, skel, raw, confusable)]
         combo = self._combo(skel, domain)
         if combo is not None and hosted:
             return [Match("subdomain", combo.brand, combo.official, combo.weight, raw, "hosting")]
@@ -238,32 +239,36 @@ class LookalikeEngine:
             return True
         return term.typo_own_suffix and domain.suffix == term.suffix
 
-    def _typo(
-        self, skel: str, raw: str, confusable: bool, domain: Domain, *, max_edits: int
-    ) -> Match | None:
+    def _typos(
+        self, skel: str, domain: Domain
+    ) -> tuple[tuple[int, Term] | None, tuple[int, Term] | None]:
+        """The closest allowed typo candidate within one edit and within two (distance and
+        term; the registry's order breaks ties), from one pass over the candidates."""
         compact = skel.replace("-", "")
         n = len(compact)
         by_length = self._by_length
         cands = [c for m in range(n - 2, n + 3) for c in by_length.get(m, ())]
         if len(cands) > 1:
             cands.sort(key=lambda c: c[0])  # the registry's order breaks ties
-        best: tuple[int, Term] | None = None
+        one: tuple[int, Term] | None = None
+        two: tuple[int, Term] | None = None
         distance = OSA.distance
         for _, term, term_compact, limit in cands:
             if not self._typo_allowed(term, domain):
                 continue
-            limit = min(limit, max_edits)
             # Distances above 2 read as 3: no limit or plural form goes past 2.
             d = min(
                 distance(skel, term.text, score_cutoff=2),
                 distance(compact, term_compact, score_cutoff=2),
             )
-            if d > limit and not _plural(term_compact, compact):
-                continue
-            if best is None or d < best[0]:
-                best = (d, term)
-        if best is None:
-            return None
+            plural = _plural(term_compact, compact) if d > min(limit, 1) else False
+            if (d <= min(limit, 1) or plural) and (one is None or d < one[0]):
+                one = (d, term)
+            if (d <= min(limit, 2) or plural) and (two is None or d < two[0]):
+                two = (d, term)
+        return one, two
+
+    def _typo_match(self, best: tuple[int, Term], skel: str, raw: str, confusable: bool) -> Match:
         d, term = best
         w = self.config.weight
         if confusable:
