@@ -214,3 +214,14 @@ def test_each_rules_any_union_matches_where_one_of_its_patterns_does(
             fast = uncached.normalizer.fast(text)
             want = any(p.search(fast) for p in rule.any)
             assert (union.search(fast) is not None) == want, (rule.id, text)
+
+
+def test_the_scan_tells_exactly_which_texts_need_the_full_fold(
+    uncached: MessageDetector,
+) -> None:
+    # The batch path passes this to Normalizer.fold instead of asking needs_full again.
+    texts = [e.text for e in load_written("test") + load_written("train")] + ODD
+    want = {i for i, t in enumerate(texts) if Normalizer.needs_full(t)}
+    assert want  # the corpus has such texts
+    for pf in _prefilters(uncached):
+        assert pf.scan(texts).tricks == want, pf.kernel

@@ -199,8 +199,9 @@ class MessageDetector:
         # folding and trying the fraud rules: none fires, so no positive reason can come.
         folds: dict[int, Folded] = {}
         settled = 0
+        tricks = scan.tricks
         for i in sorted(scan.soft - hard):
-            folded = self.normalizer.fold(texts[i])
+            folded = self.normalizer.fold(texts[i], tricky=i in tricks)
             if self._prefilter.fraud_fires(folded.text):
                 hard.add(i)
                 folds[i] = folded
@@ -210,7 +211,7 @@ class MessageDetector:
         for i in sorted(hard):
             text = texts[i]
             ex = extract(text, self.card_key)
-            folded = folds.get(i) or self.normalizer.fold(text)
+            folded = folds.get(i) or self.normalizer.fold(text, tricky=i in tricks)
             msg = _coerce(msgs[i])
             out[i] = self._judge(msg, text, ex, folded, scan.probs[i], scan.langs[i])
         if stats is not None:

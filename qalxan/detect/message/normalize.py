@@ -154,9 +154,12 @@ class Normalizer:
 
     # -- full path -------------------------------------------------------------------------
 
-    def fold(self, text: str) -> Folded:
-        """Fold ``text`` and keep the map back to it (see the module docstring)."""
-        if not self.needs_full(text) and (self._uneven is None or not self._uneven.search(text)):
+    def fold(self, text: str, *, tricky: bool | None = None) -> Folded:
+        """Fold ``text`` and keep the map back to it (see the module docstring). ``tricky``:
+        whether :meth:`needs_full` holds for ``text``, when the caller knows it already."""
+        if tricky is None:
+            tricky = self.needs_full(text)
+        if not tricky and (self._uneven is None or not self._uneven.search(text)):
             # Plain text: the fast fold maps one character to one, so the map is the identity.
             return Folded(self.fast(text), tuple(range(len(text))), len(text))
         if self._pieces_kernel is not None:

@@ -60,6 +60,7 @@ class Scan:
     probs: list[float | None]
     links: set[int]  # a link-like shape or a long digit run: hard
     soft: set[int]  # a rule that may fire, or an obfuscation trick
+    tricks: set[int]  # Normalizer.needs_full holds (an obfuscation trick; also in soft)
     langs: list[str | None]  # guess_lang's answer where the kernel gives it
 
 
@@ -160,9 +161,9 @@ class Prefilter:
         links = marked_texts(URLISH, joined_fast, text_starts(fast))
         links.update(i for i, t in enumerate(texts) if tld_dot(t, self.tlds))
         soft = self._rule_docs(joined_fast, fast, links)
-        if len(links) < len(texts):
-            soft |= self._tricky_docs(texts)
-        return Scan(fast, probs, links, soft, [None] * len(texts))
+        tricks = self._tricky_docs(texts)
+        soft |= tricks
+        return Scan(fast, probs, links, soft, tricks, [None] * len(texts))
 
     def _kernel_scan(self, kernel: BatchKernel, texts: Sequence[str]) -> Scan:
         fast, probs, flags = kernel.scan(list(texts))
@@ -174,9 +175,10 @@ class Prefilter:
         links = set(flagged(flags, F_URLISH))
         soft = self._rule_docs(_SEP.join(fast), fast, links)
         needs = Normalizer.needs_full
-        soft.update(i for i in flagged(flags, F_TRICKY) if needs(texts[i]))
+        tricks = {i for i in flagged(flags, F_TRICKY) if needs(texts[i])}
+        soft |= tricks
         langs: list[str | None] = ["az" if f & F_AZ else "ru" if f & F_RU else "en" for f in flags]
-        return Scan(fast, probs, links, soft, langs)
+        return Scan(fast, probs, links, soft, tricks, langs)
 
     def _rule_docs(self, joined: str, fast: Sequence[str], skip: set[int]) -> set[int]:
         """Messages (other than ``skip``) where a fraud rule's trigger and ``any`` pattern
