@@ -86,7 +86,9 @@ def save_model(model: UrlModel, path: Path) -> None:
 
 def build(engine: Any, model_path: Path | None = None) -> UrlDetector:
     """Build the url detector."""
-    hosting = HostingLists.from_mapping(read_yaml("url/hosting.yaml"))
+    hosting = HostingLists.from_mapping(
+        read_yaml("url/hosting.yaml"), read_yaml("url/well_known.yaml")["domains"]
+    )
     return UrlDetector(
         lookalike=build_lookalike(engine),
         reasons=engine.reasons,

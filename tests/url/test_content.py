@@ -22,6 +22,7 @@ CODES = [
     "context.shortener",
     "context.dynamic_dns",
     "context.brand_mention",
+    "context.well_known",
     "brand.official",
 ]
 

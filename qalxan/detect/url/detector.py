@@ -2,22 +2,31 @@
 
 ``analyze(url)`` parses the URL (bad input raises :class:`UrlError`), asks the lookalike
 engine which brand the host imitates (host, subdomain, path), adds context (free hosting,
-shortener, dynamic DNS) and the model's probability, and builds the verdict from those
-reasons. ``analyze_domain(domain)`` is the same without path and model. A host the brand owns
-gets the ``brand.official`` reason and is never flagged.
+shortener, dynamic DNS, a well-known global service) and the model's probability, and builds
+the verdict from those reasons. ``analyze_domain(domain)`` is the same without path and
+model. A host the brand owns gets the ``brand.official`` reason and is never flagged.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
+from urllib.parse import unquote
 
 from qalxan.detect.url.lookalike import LookalikeEngine, Match
 from qalxan.detect.url.model import UrlModel
 from qalxan.domain.errors import DomainError, UrlError
 from qalxan.domain.reasons import ReasonCatalog
-from qalxan.domain.url import Domain, Url, parent_domains, parse_domain, parse_url
+from qalxan.domain.url import (
+    Domain,
+    Url,
+    parent_domains,
+    parse_domain,
+    parse_url,
+    split_domain,
+)
 from qalxan.domain.verdict import Indicator, Reason, Thresholds, Verdict
 
 __all__ = ["HostingLists", "UrlDetector"]
@@ -31,21 +40,32 @@ class HostingLists:
     free_hosting: frozenset[str] = frozenset()
     dynamic_dns: frozenset[str] = frozenset()
     social: frozenset[str] = frozenset()
+    well_known: frozenset[str] = frozenset()  # data/url/well_known.yaml
 
     @classmethod
-    def from_mapping(cls, doc: Mapping[str, Iterable[str]]) -> HostingLists:
-        def norm(key: str) -> frozenset[str]:
-            return frozenset(str(d).lower().strip(".") for d in doc.get(key) or ())
+    def from_mapping(
+        cls, doc: Mapping[str, Iterable[str]], well_known: Iterable[str] = ()
+    ) -> HostingLists:
+        def norm(names: Iterable[str]) -> frozenset[str]:
+            return frozenset(str(d).lower().strip(".") for d in names)
 
-        return cls(norm("shorteners"), norm("free_hosting"), norm("dynamic_dns"), norm("social"))
+        return cls(
+            norm(doc.get("shorteners") or ()),
+            norm(doc.get("free_hosting") or ()),
+            norm(doc.get("dynamic_dns") or ()),
+            norm(doc.get("social") or ()),
+            norm(well_known),
+        )
 
     def kind_of(self, domain: Domain) -> str | None:
-        """``shortener``, ``free_hosting``, ``dynamic_dns``, ``social`` or ``None``."""
+        """``shortener``, ``free_hosting``, ``dynamic_dns``, ``social``, ``well_known`` or
+        ``None`` (the first list that holds the host or a domain above it)."""
         lists = (
             ("shortener", self.shorteners),
             ("free_hosting", self.free_hosting),
             ("dynamic_dns", self.dynamic_dns),
             ("social", self.social),
+            ("well_known", self.well_known),
         )
         parents = parent_domains(domain.host)
         for kind, names in lists:
@@ -62,7 +82,15 @@ _CONTEXT_CODES = {
     "shortener": "context.shortener",
     "free_hosting": "context.free_hosting",
     "dynamic_dns": "context.dynamic_dns",
+    "well_known": "context.well_known",
 }
+# A link inside an address: with a scheme, protocol-relative, starting "www." or behind an
+# AMP cache prefix (google.com/amp/s/host/...).
+_EMBEDDED = re.compile(
+    r"(?:https?:)?//([a-z0-9.-]+\.[a-z]{2,})|\bwww\.([a-z0-9.-]+\.[a-z]{2,})"
+    r"|^/amp/(?:s/)?([a-z0-9.-]+\.[a-z]{2,})(?:/|$)",
+    re.IGNORECASE,
+)
 
 
 class UrlDetector:
@@ -100,7 +128,9 @@ class UrlDetector:
             reasons += [self._path_reason(m) for m in path_hits]
             matches = matches + [m for m in path_hits if m.technique != "mention"]
         if self.model is not None and brand is None:
-            capped = context in ("shortener", "social")
+            capped = context in ("shortener", "social") or (
+                context == "well_known" and not self._leaves_site(url)
+            )
             reasons.append(self._model_reason(url, capped=capped))
         return self._verdict("url", text, url.canonical, url.domain, reasons, matches, brand)
 
@@ -183,6 +213,30 @@ class UrlDetector:
             brand=brand.name if brand is not None else match.brand,
             official=match.official,
         )
+
+    def _leaves_site(self, url: Url) -> bool:
+        """Whether the path, query or fragment carries a link to another site (an open
+        redirect, ``google.com/url?q=https://...``, an AMP page of another site) or to user
+        content (``...?continue=https://storage.cloud.google.com/...``): one to the same
+        registered domain or to another well-known service does not count
+        (``accounts.google.com/...?continue=https://mail.google.com/``)."""
+        for part in (url.path, unquote(unquote(f"{url.query}#{url.fragment}"))):
+            if self._links_away(part, url.domain.registered):
+                return True
+        return False
+
+    def _links_away(self, text: str, registered: str) -> bool:
+        for m in _EMBEDDED.finditer(text):
+            host = (m.group(1) or m.group(2) or m.group(3)).lower().strip(".")
+            try:
+                target = split_domain(host)
+            except DomainError:
+                return True
+            if self.hosting.kind_of(target) not in (None, "well_known"):
+                return True  # user content, a shortener, dynamic DNS, an account
+            if target.registered != registered and target.registered not in self.hosting.well_known:
+                return True
+        return False
 
     def _model_reason(self, url: Url, *, capped: bool) -> Reason:
         """The model's probability as a reason; on a shortener it may rank but never flag."""

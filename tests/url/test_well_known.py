@@ -1,0 +1,78 @@
+"""Well-known global services (``data/url/well_known.yaml``): their own login and account
+addresses read like phishing to the lexical model, so there it ranks but never flags alone;
+an address that carries a link to another site is judged as usual."""
+
+from __future__ import annotations
+
+import pytest
+
+from qalxan.data import read_yaml
+from qalxan.detect.url import UrlDetector
+from qalxan.domain.verdict import Verdict
+
+
+def _model(v: Verdict) -> tuple[float, float]:
+    """(weight, probability) of the model reason."""
+    reason = next(r for r in v.reasons if r.code == "model.url")
+    return reason.weight, float(reason.evidence)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://accounts.google.com/signin/v2/identifier?service=mail",
+        "https://accounts.google.com/signin/v2/identifier?continue=https%3A%2F%2Fmail.google.com%2F",
+        "https://login.microsoftonline.com/common/oauth2/authorize",
+        "https://www.paypal.com/signin?returnUri=https://www.paypal.com/myaccount",
+        "https://www.amazon.com/dp/B0CHX1W1XY?ref=ppx_yo2ov_dt_b_product_details",
+        "https://docs.python.org/3/library/re.html",
+    ],
+)
+def test_the_model_only_ranks_on_a_well_known_service(detector: UrlDetector, url: str) -> None:
+    v = detector.analyze(url)
+    assert v.verdict == "benign", v.to_dict()
+    assert "context.well_known" in v.codes
+    weight, _ = _model(v)
+    assert weight <= 0.3  # the cap that keeps it below suspicious
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.google.com/url?q=https://kapital-secure.top/login&sa=D",
+        "https://login.microsoftonline.com/common/oauth2/authorize?redirect_uri=https%3A%2F%2Fevil-login.top%2Fcb",
+        "https://www.google.com/amp/s/evil-bank.top/login",
+        "https://www.google.com/amp/s/www.evil-bank.top/login",
+        # a login that continues to user content on the same domain
+        "https://accounts.google.com/ServiceLogin?service=cds&continue=https://storage.cloud.google.com/x1.appspot.com/index.html",
+    ],
+)
+def test_an_address_that_leads_to_another_site_is_judged_as_usual(
+    detector: UrlDetector, url: str
+) -> None:
+    weight, p = _model(detector.analyze(url))
+    assert weight == pytest.approx(p * 0.75, abs=1e-3) and weight > 0.3  # not capped
+
+
+def test_user_content_hosts_of_a_well_known_service_stay_free_hosting(
+    detector: UrlDetector,
+) -> None:
+    v = detector.analyze("https://sites.google.com/view/kapitalbank-giris/home")
+    assert "context.free_hosting" in v.codes and "context.well_known" not in v.codes
+    assert v.verdict == "malicious" and v.brand == "kapitalbank"
+    for url in (
+        "https://drive.google.com/file/d/1ik3UxH3RDigwAr7D269WVkoWp17Cci1n/edit",
+        "https://onedrive.live.com/redir?resid=C8B76DABC59C8691!105",
+        "https://storage.cloud.google.com/x1.appspot.com/index.html",
+        "http://feedproxy.google.com/~r/26b1e0/~3/gM3TTTA35WE/apmix",
+    ):
+        codes = detector.analyze(url).codes
+        assert "context.free_hosting" in codes and "context.well_known" not in codes, url
+
+
+def test_the_list_holds_no_free_hosting_and_no_registry_brand(detector: UrlDetector) -> None:
+    hosting = read_yaml("url/hosting.yaml")
+    listed = set(read_yaml("url/well_known.yaml")["domains"])
+    for kind in ("shorteners", "free_hosting", "dynamic_dns", "social"):
+        assert not listed & set(hosting[kind]), kind
+    assert all(detector.lookalike.owner(d) is None for d in listed)
