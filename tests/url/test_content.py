@@ -23,6 +23,7 @@ CODES = [
     "context.dynamic_dns",
     "context.brand_mention",
     "context.well_known",
+    "redirect.target",
     "brand.official",
 ]
 

@@ -1,6 +1,7 @@
 """Well-known global services (``data/url/well_known.yaml``): their own login and account
 addresses read like phishing to the lexical model, so there it ranks but never flags alone;
-an address that carries a link to another site is judged as usual."""
+an address that carries a link to another site is judged as usual, and the link it carries
+is judged too (``redirect.target``)."""
 
 from __future__ import annotations
 
@@ -76,3 +77,36 @@ def test_the_list_holds_no_free_hosting_and_no_registry_brand(detector: UrlDetec
     for kind in ("shorteners", "free_hosting", "dynamic_dns", "social"):
         assert not listed & set(hosting[kind]), kind
     assert all(detector.lookalike.owner(d) is None for d in listed)
+
+
+@pytest.mark.parametrize(
+    ("url", "brand"),
+    [
+        ("https://www.google.com/url?q=https://kapitalbank-giris.online/login&sa=D", "kapitalbank"),
+        ("https://www.google.com/amp/s/birbank-cashback.site/az/verify", "kapitalbank"),
+        (
+            "https://www.facebook.com/l.php?u=https%3A%2F%2Fpasha-bank.secure-verify.com%2Flogin",
+            "pashabank",
+        ),
+    ],
+)
+def test_the_link_an_address_leads_to_is_judged(
+    detector: UrlDetector, url: str, brand: str
+) -> None:
+    v = detector.analyze(url)
+    assert v.verdict == "malicious" and v.brand == brand, v.to_dict()
+    target = next(r for r in v.reasons if r.code == "redirect.target")
+    assert target.weight >= 0.8 and "://" in target.evidence
+
+
+def test_a_redirect_to_a_brands_own_site_imitates_nothing(detector: UrlDetector) -> None:
+    for url in (
+        "https://example.org/redirect?to=https%3A%2F%2Fwww.kapitalbank.az%2F",
+        "https://click.mailer.com/track?url=https://www.kapitalbank.az/az/cards&id=55",
+    ):
+        v = detector.analyze(url)
+        assert not any(c.startswith("lookalike.") or c == "redirect.target" for c in v.codes)
+        assert v.brand is None and v.verdict != "malicious", v.to_dict()
+    # A kit's own path still counts when it also links to the real site.
+    v = detector.analyze("https://evil.top/kapitalbank/login?next=https://www.kapitalbank.az/")
+    assert "lookalike.path" in v.codes and v.brand == "kapitalbank"

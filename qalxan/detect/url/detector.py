@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 from urllib.parse import unquote
 
@@ -87,10 +87,12 @@ _CONTEXT_CODES = {
 # A link inside an address: with a scheme, protocol-relative, starting "www." or behind an
 # AMP cache prefix (google.com/amp/s/host/...).
 _EMBEDDED = re.compile(
-    r"(?:https?:)?//([a-z0-9.-]+\.[a-z]{2,})|\bwww\.([a-z0-9.-]+\.[a-z]{2,})"
-    r"|^/amp/(?:s/)?([a-z0-9.-]+\.[a-z]{2,})(?:/|$)",
+    r"(?P<link>(?:https?:)?//(?P<h1>[a-z0-9.-]+\.[a-z]{2,})[^\s&#\"'<>]*"
+    r"|\bwww\.(?P<h2>[a-z0-9.-]+\.[a-z]{2,})[^\s&#\"'<>]*)"
+    r"|^/amp/(?:s/)?(?P<h3>[a-z0-9.-]+\.[a-z]{2,})(?P<rest>/[^\s#]*)?",
     re.IGNORECASE,
 )
+_MAX_TARGETS = 3  # embedded links judged per address
 
 
 class UrlDetector:
@@ -116,23 +118,44 @@ class UrlDetector:
     # -- public API ------------------------------------------------------------------------
 
     def analyze(self, item: Any) -> Verdict:
-        """Verdict on one URL; raise :class:`UrlError` when it cannot be parsed."""
+        """Verdict on one URL; raise :class:`UrlError` when it cannot be parsed. A link that
+        the address carries to another site (an open redirect, an AMP page) is judged too:
+        when it is not benign, the reason ``redirect.target`` carries its score."""
+        return self._analyze(item, unwrap=True)
+
+    def _analyze(self, item: Any, *, unwrap: bool) -> Verdict:
         text = _as_text(item, "url")
         url = parse_url(text)
         reasons, brand, matches = self._host_reasons(url.domain)
         context = self.hosting.kind_of(url.domain)
+        away = self._away_links(url) if brand is None else []
         if brand is None and context != "shortener":
             path_hits = self.lookalike.path_matches(
-                _path_text(url), url.domain, account=context == "social"
+                self._path_text(url, away), url.domain, account=context == "social"
             )
             reasons += [self._path_reason(m) for m in path_hits]
             matches = matches + [m for m in path_hits if m.technique != "mention"]
         if self.model is not None and brand is None:
-            capped = context in ("shortener", "social") or (
-                context == "well_known" and not self._leaves_site(url)
-            )
+            capped = context in ("shortener", "social") or (context == "well_known" and not away)
             reasons.append(self._model_reason(url, capped=capped))
-        return self._verdict("url", text, url.canonical, url.domain, reasons, matches, brand)
+        target_brand: str | None = None
+        for link in away[:_MAX_TARGETS] if unwrap else ():
+            try:
+                target = self._analyze(link, unwrap=False)
+            except UrlError:
+                continue
+            if target.verdict == "benign":
+                continue
+            reasons.append(
+                self.reasons.reason(
+                    "redirect.target", target.score, link[:300], where="url", detail=target.verdict
+                )
+            )
+            target_brand = target_brand or target.brand
+        verdict = self._verdict("url", text, url.canonical, url.domain, reasons, matches, brand)
+        if verdict.brand is None and target_brand is not None and verdict.verdict != "benign":
+            return replace(verdict, brand=target_brand)
+        return verdict
 
     def analyze_domain(self, item: Any) -> Verdict:
         """Verdict on one bare domain: which brand it imitates and how (reverse mode)."""
@@ -214,29 +237,52 @@ class UrlDetector:
             official=match.official,
         )
 
-    def _leaves_site(self, url: Url) -> bool:
-        """Whether the path, query or fragment carries a link to another site (an open
-        redirect, ``google.com/url?q=https://...``, an AMP page of another site) or to user
-        content (``...?continue=https://storage.cloud.google.com/...``): one to the same
-        registered domain or to another well-known service does not count
-        (``accounts.google.com/...?continue=https://mail.google.com/``)."""
-        for part in (url.path, unquote(unquote(f"{url.query}#{url.fragment}"))):
-            if self._links_away(part, url.domain.registered):
-                return True
-        return False
+    def _path_text(self, url: Url, away: Sequence[str]) -> str:
+        """Path, query and fragment as searched for brand names. A link to a brand's own
+        site (the tracking redirect of its newsletter) names the brand without imitating
+        it: such links are cut out (of the decoded text, only when there are some)."""
+        text = _path_text(url)
+        official = {h for h in map(_host_of, away) if self.lookalike.owner(h) is not None}
+        if not official:
+            return text
 
-    def _links_away(self, text: str, registered: str) -> bool:
-        for m in _EMBEDDED.finditer(text):
-            host = (m.group(1) or m.group(2) or m.group(3)).lower().strip(".")
-            try:
-                target = split_domain(host)
-            except DomainError:
-                return True
-            if self.hosting.kind_of(target) not in (None, "well_known"):
-                return True  # user content, a shortener, dynamic DNS, an account
-            if target.registered != registered and target.registered not in self.hosting.well_known:
-                return True
-        return False
+        def cut(m: re.Match[str]) -> str:
+            host = (m.group("h1") or m.group("h2") or m.group("h3") or "").lower().strip(".")
+            return " " if host in official else m.group(0)
+
+        return _EMBEDDED.sub(cut, unquote(unquote(text)))
+
+    def _away_links(self, url: Url) -> list[str]:
+        """The links that the path, query or fragment carries to another site (an open
+        redirect, ``google.com/url?q=https://...``, an AMP page of another site) or to user
+        content (``...?continue=https://storage.cloud.google.com/...``). One to the same
+        registered domain or to a well-known service does not count
+        (``accounts.google.com/...?continue=https://mail.google.com/``)."""
+        out: list[str] = []
+        for part in (url.path, unquote(unquote(f"{url.query}#{url.fragment}"))):
+            for m in _EMBEDDED.finditer(part):
+                host = (m.group("h1") or m.group("h2") or m.group("h3")).lower().strip(".")
+                if m.group("h3"):
+                    link = f"https://{m.group('h3')}{m.group('rest') or '/'}"
+                else:
+                    raw = m.group("link")
+                    link = (
+                        raw
+                        if raw.lower().startswith("http")
+                        else (f"https:{raw}" if raw.startswith("//") else f"http://{raw}")
+                    )
+                if self._leads_away(host, url.domain.registered):
+                    out.append(link)
+        return out
+
+    def _leads_away(self, host: str, registered: str) -> bool:
+        try:
+            target = split_domain(host)
+        except DomainError:
+            return True
+        if self.hosting.kind_of(target) not in (None, "well_known"):
+            return True  # user content, a shortener, dynamic DNS, an account
+        return target.registered != registered and target.registered not in self.hosting.well_known
 
     def _model_reason(self, url: Url, *, capped: bool) -> Reason:
         """The model's probability as a reason; on a shortener it may rank but never flag."""
@@ -286,6 +332,12 @@ def _as_text(item: Any, field: str) -> str:
     if not item.strip():
         raise error("empty", field=field, value=item)
     return item
+
+
+def _host_of(link: str) -> str:
+    """The host of an embedded link (``https://host/...``), lowercase, without port."""
+    rest = link.split("//", 1)[-1]
+    return rest.split("/", 1)[0].split("?", 1)[0].split(":", 1)[0].lower().strip(".")
 
 
 def _path_text(url: Url) -> str:
