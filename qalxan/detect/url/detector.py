@@ -139,7 +139,7 @@ class UrlDetector:
             capped = context in ("shortener", "social") or (context == "well_known" and not away)
             reasons.append(self._model_reason(url, capped=capped))
         target_brand: str | None = None
-        for link in away[:_MAX_TARGETS] if unwrap else ():
+        for link, _ in away[:_MAX_TARGETS] if unwrap else ():
             try:
                 target = self._analyze(link, unwrap=False)
             except UrlError:
@@ -237,12 +237,12 @@ class UrlDetector:
             official=match.official,
         )
 
-    def _path_text(self, url: Url, away: Sequence[str]) -> str:
+    def _path_text(self, url: Url, away: Sequence[tuple[str, str]]) -> str:
         """Path, query and fragment as searched for brand names. A link to a brand's own
         site (the tracking redirect of its newsletter) names the brand without imitating
         it: such links are cut out (of the decoded text, only when there are some)."""
         text = _path_text(url)
-        official = {h for h in map(_host_of, away) if self.lookalike.owner(h) is not None}
+        official = {host for _, host in away if self.lookalike.owner(host) is not None}
         if not official:
             return text
 
@@ -252,27 +252,27 @@ class UrlDetector:
 
         return _EMBEDDED.sub(cut, unquote(unquote(text)))
 
-    def _away_links(self, url: Url) -> list[str]:
-        """The links that the path, query or fragment carries to another site (an open
-        redirect, ``google.com/url?q=https://...``, an AMP page of another site) or to user
-        content (``...?continue=https://storage.cloud.google.com/...``). One to the same
-        registered domain or to a well-known service does not count
+    def _away_links(self, url: Url) -> list[tuple[str, str]]:
+        """The links, with their hosts, that the path, query or fragment carries to another
+        site (an open redirect, ``google.com/url?q=https://...``, an AMP page of another
+        site) or to user content (``...?continue=https://storage.cloud.google.com/...``).
+        One to the same registered domain or to a well-known service does not count
         (``accounts.google.com/...?continue=https://mail.google.com/``)."""
-        out: list[str] = []
+        out: list[tuple[str, str]] = []
         for part in (url.path, unquote(unquote(f"{url.query}#{url.fragment}"))):
             for m in _EMBEDDED.finditer(part):
                 host = (m.group("h1") or m.group("h2") or m.group("h3")).lower().strip(".")
+                raw = m.group("link") or ""
                 if m.group("h3"):
                     link = f"https://{m.group('h3')}{m.group('rest') or '/'}"
+                elif raw.startswith("//"):
+                    link = "https:" + raw
+                elif raw[:4].lower() == "http":
+                    link = raw
                 else:
-                    raw = m.group("link")
-                    link = (
-                        raw
-                        if raw.lower().startswith("http")
-                        else (f"https:{raw}" if raw.startswith("//") else f"http://{raw}")
-                    )
+                    link = "http://" + raw
                 if self._leads_away(host, url.domain.registered):
-                    out.append(link)
+                    out.append((link, host))
         return out
 
     def _leads_away(self, host: str, registered: str) -> bool:
@@ -332,12 +332,6 @@ def _as_text(item: Any, field: str) -> str:
     if not item.strip():
         raise error("empty", field=field, value=item)
     return item
-
-
-def _host_of(link: str) -> str:
-    """The host of an embedded link (``https://host/...``), lowercase, without port."""
-    rest = link.split("//", 1)[-1]
-    return rest.split("/", 1)[0].split("?", 1)[0].split(":", 1)[0].lower().strip(".")
 
 
 def _path_text(url: Url) -> str:
