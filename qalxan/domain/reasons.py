@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from qalxan.domain.errors import ConfigError
 from qalxan.domain.verdict import LANGUAGES, Reason
@@ -27,11 +28,11 @@ class ReasonCatalog:
     """``code -> {lang: template}``; templates use ``{evidence}`` and named parameters."""
 
     templates: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
-    # Filled messages by (code, evidence, parameters): a pure function of the key, memoised
-    # because detectors repeat them (model scores, links, brands). Cleared when full.
-    _filled: dict[tuple[str, str, tuple[tuple[str, str], ...]], tuple[tuple[str, str], ...]] = (
-        field(default_factory=dict, init=False, repr=False, compare=False)
-    )
+
+    def __post_init__(self) -> None:
+        # Filled messages by (code, evidence, parameters): a pure function of its arguments,
+        # memoised because detectors repeat them (model scores, links, brands).
+        object.__setattr__(self, "_filled", lru_cache(maxsize=_FILLED_MAX)(self._fill))
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Mapping[str, str]]) -> ReasonCatalog:
@@ -63,22 +64,16 @@ class ReasonCatalog:
         **params: str,
     ) -> Reason:
         """Make a reason with its messages filled in; unknown codes are a ConfigError."""
-        key = (code, evidence, tuple(params.items()) if params else ())
-        messages = self._filled.get(key)
-        if messages is None:
-            messages = self._fill(code, evidence, params)
-            if len(self._filled) >= _FILLED_MAX:
-                self._filled.clear()
-            self._filled[key] = messages
+        filled = self._filled(code, evidence, tuple(params.items()))  # type: ignore[attr-defined]
         # Each reason gets its own dict (the memo keeps the filled texts, not the dict).
-        return Reason(code, weight, evidence, dict(messages), where, span)
+        return Reason(code, weight, evidence, dict(filled), where, span)
 
     def _fill(
-        self, code: str, evidence: str, params: Mapping[str, str]
+        self, code: str, evidence: str, params: tuple[tuple[str, str], ...]
     ) -> tuple[tuple[str, str], ...]:
         try:
             texts = self.templates[code]
         except KeyError:
             raise ConfigError(f"reason code {code!r} is not in the catalogue") from None
-        values = _Default(evidence=evidence, **params)
+        values = _Default(params, evidence=evidence)
         return tuple((lang, texts[lang].format_map(values)) for lang in LANGUAGES)

@@ -167,7 +167,7 @@ class MessageDetector:
         cache = self._cache
         if cache is None:
             # Plain texts stay strings; a MessageInput is made for the full path only.
-            plain = [i if type(i) is str else _coerce(i) for i in items]
+            plain = [i if isinstance(i, str) else _coerce(i) for i in items]
             if stats is not None:
                 stats["cached"] = stats.get("cached", 0)
             return self._score_batch(plain, stats)
@@ -252,24 +252,12 @@ class MessageDetector:
         for i, (msg, text, lang) in enumerate(zip(msgs, texts, langs, strict=True)):
             if i in hard:
                 continue
-            if isinstance(msg, str):
-                extra = {
-                    "scheme": None,
-                    "lang": lang or guess_lang(text),
-                    "channel": _DEFAULT_CHANNEL,
-                }
-            elif msg.sender:
+            if not isinstance(msg, str) and msg.sender:
                 out[i] = self._quiet(msg, text, lang)  # the brand of an official sender
                 continue
-            else:
-                extra = {
-                    "scheme": None,
-                    "lang": msg.lang or lang or guess_lang(text),
-                    "channel": msg.channel,
-                }
             places.append(i)
             quiet.append(text)
-            extras.append(extra)
+            extras.append(_extra(msg, text, lang, None))
         made = quiet_verdicts(self.kind, self._benign, quiet, extras)
         for i, v in zip(places, made, strict=True):
             out[i] = v
@@ -292,18 +280,14 @@ class MessageDetector:
         # What the full path gives a message without any positive evidence: score 0, and
         # the brand as context when the sender ID is official. ``lang``: guess_lang(text)
         # when the caller knows it.
-        extra = {
-            "scheme": None,
-            "lang": msg.lang or lang or guess_lang(text),
-            "channel": msg.channel,
-        }
+        extra = _extra(msg, text, lang, None)
         sender = self.brands.by_sender(msg.sender) if msg.sender else None
         brand = None
         if sender is not None:
             # As in the full path: a brand named in the text comes first, then the sender's.
             named, _ = self._brand_mention(self.normalizer.fold(text))
             brand = (named or sender).id
-        return Verdict(self.kind, text, self.thresholds.label(0.0), 0.0, (), (), brand, extra)
+        return Verdict(self.kind, text, self._benign, 0.0, (), (), brand, extra)
 
     def _reason(self, code: str, weight: float, evidence: str = "", **kw: Any) -> Reason:
         return self.reasons.reason(code, max(-1.0, min(1.0, weight)), evidence, **kw)
@@ -381,11 +365,7 @@ class MessageDetector:
         # opinion) says fraud: a real OTP notice that the model dislikes stays benign.
         if any(r.weight >= 0.5 and r.code != "message.model" for r in reasons):
             reasons = [r for r in reasons if r.weight >= 0]
-        extra = {
-            "scheme": _main_scheme(reasons, hits),
-            "lang": msg.lang or lang or guess_lang(text),
-            "channel": msg.channel,
-        }
+        extra = _extra(msg, text, lang, _main_scheme(reasons, hits))
         brand_id = brand.id if brand else (sender_brand.id if sender_brand else None)
         return Verdict.from_reasons(
             self.kind,
@@ -586,6 +566,16 @@ def _encodable(text: str) -> str:
     if text.isascii() or _SURROGATE.search(text) is None:
         return text
     return _SURROGATE.sub("\ufffd", text)
+
+
+def _extra(
+    msg: MessageInput | str, text: str, lang: str | None, scheme: str | None
+) -> dict[str, Any]:
+    """A verdict's extras: scheme, language (the message's, else ``lang`` when the caller
+    knows guess_lang's answer, else the guess) and channel; a plain text has the defaults."""
+    if isinstance(msg, str):
+        return {"scheme": scheme, "lang": lang or guess_lang(text), "channel": _DEFAULT_CHANNEL}
+    return {"scheme": scheme, "lang": msg.lang or lang or guess_lang(text), "channel": msg.channel}
 
 
 def _coerce(item: MessageInput | str) -> MessageInput:
