@@ -16,7 +16,7 @@ $(BIN)/python:
 
 # Reinstall only when pyproject.toml or the compiled modules' sources change (pip's cache does
 # not help here).
-KERNEL := $(wildcard qalxan/detect/message/*.pyx qalxan/detect/message/*.pxd)
+KERNEL := $(wildcard qalxan/detect/message/*.pyx qalxan/detect/message/*.pxd qalxan/detect/url/*.pyx)
 $(STAMP_PKG): pyproject.toml $(KERNEL) | $(BIN)/python
 	$(BIN)/pip install -q -e .
 	touch $@

@@ -24,6 +24,14 @@ from sklearn.linear_model import LogisticRegression
 
 from qalxan.detect.url.tokens import TokenLists, url_tokens
 
+_ngram_dot: Any
+_token_dot: Any
+try:  # compiled (qalxan/detect/url/_hashdot.pyx); without it the same sums come from numpy
+    from qalxan.detect.url._hashdot import ngram_dot as _ngram_dot
+    from qalxan.detect.url._hashdot import token_dot as _token_dot
+except ImportError:
+    _ngram_dot = _token_dot = None
+
 __all__ = ["UrlModel", "dense_features", "featurise", "hashed_tokens", "normalise_url"]
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://")
@@ -191,18 +199,35 @@ class UrlModel:
         weights: NDArray[np.float64] = self._weights  # type: ignore[attr-defined]
         text = normalise_url(url)
         n_features = self.n_features
-        counts = _ngram_counts(text, self.ngram_min, self.ngram_max, n_features)
-        z = self.intercept + _dot(weights, counts, 0, 1.0 / (math.hypot(*counts.values()) or 1.0))
-        if self.token_lists is not None and self.n_token_features:
-            hashed = _token_counts(text, self.token_lists, self.n_token_features)
-            norm = math.hypot(*hashed.values()) or 1.0
-            z += _dot(weights, hashed, n_features, self.token_scale / norm)
+        z = self.intercept + self._hashed_sum(text, n_features)
         if self.n_dense:
             base = n_features + self.n_token_features
             values = np.array(dense_features(text)[: self.n_dense], dtype=np.float64)
             scaled = values * self._dense_scale - self._dense_offset  # type: ignore[attr-defined]
             z += float(weights[base : base + self.n_dense] @ scaled)
         return 1.0 / (1.0 + math.exp(-max(-500.0, min(500.0, z))))
+
+    def _hashed_sum(self, text: str, n_features: int, *, compiled: bool = True) -> float:
+        """The n-gram and token blocks' part of the logit of a normalised URL (compiled when
+        built and ``compiled``; the numpy path gives the same sum to rounding)."""
+        weights: NDArray[np.float64] = self._weights  # type: ignore[attr-defined]
+        lists, n_tokens = self.token_lists, self.n_token_features
+        if compiled and _ngram_dot is not None:
+            dot, sumsq = _ngram_dot(
+                text.encode("utf-8"), self.ngram_min, self.ngram_max, n_features, weights
+            )
+            z = dot * (1.0 / (math.sqrt(sumsq) or 1.0))
+            if lists is not None and n_tokens:
+                dot, sumsq = _token_dot(url_tokens(text, lists), n_tokens, n_features, weights)
+                z += dot * (self.token_scale / (math.sqrt(sumsq) or 1.0))
+            return float(z)
+        counts = _ngram_counts(text, self.ngram_min, self.ngram_max, n_features)
+        z = _dot(weights, counts, 0, 1.0 / (math.hypot(*counts.values()) or 1.0))
+        if lists is not None and n_tokens:
+            hashed = _token_counts(text, lists, n_tokens)
+            norm = math.hypot(*hashed.values()) or 1.0
+            z += _dot(weights, hashed, n_features, self.token_scale / norm)
+        return z
 
     @classmethod
     def fit(

@@ -18,6 +18,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from ahocorasick_rs import AhoCorasick
+
 from qalxan.domain.url import parent_domains
 
 __all__ = ["TokenLists", "url_tokens"]
@@ -77,17 +79,19 @@ class TokenLists:
         return cls(frozenset(b.lower() for b in brands), frozenset(w.lower() for w in words), ctx)
 
     def __post_init__(self) -> None:
-        long_brands = tuple(sorted(b for b in self.brands if len(b) >= LONG_TERM))
-        long_words = tuple(sorted(w for w in self.words if len(w) >= LONG_TERM))
-        object.__setattr__(self, "_long_brands", long_brands)
-        object.__setattr__(self, "_long_words", long_words)
+        # The long terms of each list as one automaton: one pass finds every one that occurs
+        # in a text (overlapping matches), instead of a substring test per term.
+        for name, terms in (("_long_brands", self.brands), ("_long_words", self.words)):
+            longs = sorted(t for t in terms if len(t) >= LONG_TERM)
+            object.__setattr__(self, name, AhoCorasick(longs) if longs else None)
 
     def found(self, text: str, tokens: Iterable[str], *, brands: bool) -> set[str]:
         """Brand (or suspicious) words of ``text``: whole tokens, or long ones inside words."""
         terms = self.brands if brands else self.words
-        longs: tuple[str, ...] = getattr(self, "_long_brands" if brands else "_long_words")
+        longs: AhoCorasick | None = getattr(self, "_long_brands" if brands else "_long_words")
         hits = {t for t in tokens if t in terms}
-        hits.update(t for t in longs if t in text)
+        if longs is not None:
+            hits.update(longs.find_matches_as_strings(text, overlapping=True))
         return hits
 
 
