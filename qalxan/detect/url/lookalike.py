@@ -76,6 +76,7 @@ class LookalikeEngine:
         for k, t in enumerate(self.terms_):
             limit = 2 if len(t.compact) >= config.two_edit_length else 1
             self._by_length.setdefault(len(t.compact), []).append((k, t, t.compact, limit))
+        self._typo_candidates = lru_cache(maxsize=4096)(self._typo_candidates_uncached)
         self._words = frozenset(config.combo_words) | frozenset(config.country_codes)
         self._vocab = self._words | frozenset(self._by_compact)
         self._strong = frozenset(config.strong_words) | frozenset(config.country_codes)
@@ -245,17 +246,10 @@ class LookalikeEngine:
         """The closest allowed typo candidate within one edit and within two (distance and
         term; the registry's order breaks ties), from one pass over the candidates."""
         compact = skel.replace("-", "")
-        n = len(compact)
-        by_length = self._by_length
-        cands = [c for m in range(n - 2, n + 3) for c in by_length.get(m, ())]
-        if len(cands) > 1:
-            cands.sort(key=lambda c: c[0])  # the registry's order breaks ties
         one: tuple[int, Term] | None = None
         two: tuple[int, Term] | None = None
         distance = OSA.distance
-        for _, term, term_compact, limit in cands:
-            if not self._typo_allowed(term, domain):
-                continue
+        for term, term_compact, limit in self._typo_candidates(len(compact), domain.suffix):
             # Distances above 2 read as 3: no limit or plural form goes past 2.
             d = min(
                 distance(skel, term.text, score_cutoff=2),
@@ -267,6 +261,18 @@ class LookalikeEngine:
             if (d <= min(limit, 2) or plural) and (two is None or d < two[0]):
                 two = (d, term)
         return one, two
+
+    def _typo_candidates_uncached(self, n: int, suffix: str) -> tuple[tuple[Term, str, int], ...]:
+        """The terms whose typos count on ``suffix``, two letters or less from length ``n``,
+        in the registry's order (which breaks ties): (term, compact, edit limit). Memoised as
+        ``_typo_candidates``."""
+        by_length = self._by_length
+        cands = sorted(c for m in range(n - 2, n + 3) for c in by_length.get(m, ()))
+        return tuple(
+            (term, compact, limit)
+            for _, term, compact, limit in cands
+            if term.typo_anywhere or (term.typo_own_suffix and suffix == term.suffix)
+        )
 
     def _typo_match(self, best: tuple[int, Term], skel: str, raw: str, confusable: bool) -> Match:
         d, term = best
