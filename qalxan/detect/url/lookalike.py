@@ -17,6 +17,7 @@ from functools import lru_cache
 
 import idna
 from rapidfuzz.distance import OSA
+from rapidfuzz.process import extract
 
 from qalxan.detect.url.screen import ScreenIndex
 from qalxan.detect.url.skeleton import Confusables
@@ -54,6 +55,16 @@ class Match:
             "detail": self.detail,
             "where": self.where,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class _TypoCandidates:
+    """Typo candidates of one label length and suffix: (term, compact, edit limit) in the
+    registry's order, and their texts and compact forms."""
+
+    items: tuple[tuple[Term, str, int], ...]
+    texts: tuple[str, ...]
+    compacts: tuple[str, ...]
 
 
 class LookalikeEngine:
@@ -246,15 +257,22 @@ class LookalikeEngine:
         """The closest allowed typo candidate within one edit and within two (distance and
         term; the registry's order breaks ties), from one pass over the candidates."""
         compact = skel.replace("-", "")
+        cands = self._typo_candidates(len(compact), domain.suffix)
+        # Distances above 2 read as 3: no limit or plural form goes past 2 (a plural form,
+        # "es" inserted, is two edits away). Each distance set is one call over all the
+        # candidates; only those within two edits are looked at, in the registry's order.
+        near: dict[int, int] = {}
+        for _, d, i in extract(skel, cands.texts, scorer=OSA.distance, score_cutoff=2, limit=None):
+            near[i] = int(d)
+        for _, d, i in extract(
+            compact, cands.compacts, scorer=OSA.distance, score_cutoff=2, limit=None
+        ):
+            near[i] = min(near.get(i, 3), int(d))
         one: tuple[int, Term] | None = None
         two: tuple[int, Term] | None = None
-        distance = OSA.distance
-        for term, term_compact, limit in self._typo_candidates(len(compact), domain.suffix):
-            # Distances above 2 read as 3: no limit or plural form goes past 2.
-            d = min(
-                distance(skel, term.text, score_cutoff=2),
-                distance(compact, term_compact, score_cutoff=2),
-            )
+        for i in sorted(near):
+            term, term_compact, limit = cands.items[i]
+            d = near[i]
             plural = _plural(term_compact, compact) if d > min(limit, 1) else False
             if (d <= min(limit, 1) or plural) and (one is None or d < one[0]):
                 one = (d, term)
@@ -262,16 +280,20 @@ class LookalikeEngine:
                 two = (d, term)
         return one, two
 
-    def _typo_candidates_uncached(self, n: int, suffix: str) -> tuple[tuple[Term, str, int], ...]:
+    def _typo_candidates_uncached(self, n: int, suffix: str) -> _TypoCandidates:
         """The terms whose typos count on ``suffix``, two letters or less from length ``n``,
-        in the registry's order (which breaks ties): (term, compact, edit limit). Memoised as
-        ``_typo_candidates``."""
+        in the registry's order (which breaks ties). Memoised as ``_typo_candidates``."""
         by_length = self._by_length
         cands = sorted(c for m in range(n - 2, n + 3) for c in by_length.get(m, ()))
-        return tuple(
+        items = tuple(
             (term, compact, limit)
             for _, term, compact, limit in cands
             if term.typo_anywhere or (term.typo_own_suffix and suffix == term.suffix)
+        )
+        return _TypoCandidates(
+            items,
+            tuple(term.text for term, _, _ in items),
+            tuple(compact for _, compact, _ in items),
         )
 
     def _typo_match(self, best: tuple[int, Term], skel: str, raw: str, confusable: bool) -> Match:
