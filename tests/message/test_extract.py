@@ -180,8 +180,9 @@ _REFERENCE = {
     "_CARD": r"(?<![\d*])\d(?:[ \-]?\d){12,18}(?![\d*])",
     "_IBAN": r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b",
     "_SHORT": r"(?<![\d+*.,])(\d{3,5})(?:-?(?:y?[əaeа]|ya|yə|u|ü|a))?(?![\d.,]\d|\d)",
+    "_PHONE": r"(?<![\w+*(])(?:\+|00|\()?\d[\d ().\-]{5,18}\d(?![\d*])",
 }
-DIGITISH = "0123456789٣ *+.,-_AZBQxyəaeаüu"
+DIGITISH = "0123456789٣ *+.,-_()AZBQxyəaeаüu"
 
 
 @settings(max_examples=400, deadline=None)
@@ -189,6 +190,8 @@ DIGITISH = "0123456789٣ *+.,-_AZBQxyəaeаüu"
 @example(" AZ21NABZ00000000137010001945 1AZ21NABZ00000000137010001945", "_IBAN")
 @example("kart 4169 7388 1234 5670 *4169738812345670 1 4169738812345670", "_CARD")
 @example("1234-ə .1234 *5678 9012a 123 4567,8", "_SHORT")
+@example("00994501234567 (050) 123-45-67 +994 50 123 45 67 a0012345678 *0501234567", "_PHONE")
+@example("0012345678901234567 89 x (12345678901234567890 1 +1 234 567 890 123 456 78", "_PHONE")
 def test_reordered_lookbehinds_match_as_written(text: str, name: str) -> None:
     ref = re.compile(_REFERENCE[name])
     fast = getattr(ex, name)

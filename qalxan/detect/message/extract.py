@@ -43,7 +43,13 @@ _HANDLE_LINK = re.compile(
     re.IGNORECASE,
 )
 _HANDLE = re.compile(r"(?<![\w.@])@([a-z][a-z0-9_]{3,31})\b", re.IGNORECASE)
-_PHONE = re.compile(r"(?<![\w+*(])(?:\+|00|\()?\d[\d ().\-]{5,18}\d(?![\d*])")
+# After its first character, a prefix (+, 00 or a bracket) or none, in the order the pattern
+# as first written tries them (tests/message/test_extract.py).
+_PHONE = re.compile(
+    r"[+(\d](?<![\w+*(][+(\d])"
+    r"(?:(?<=[+(])\d[\d ().\-]{5,18}\d|(?<=0)0\d[\d ().\-]{5,18}\d|(?<=\d)[\d ().\-]{5,18}\d)"
+    r"(?![\d*])"
+)
 _SHORT = re.compile(r"(\d(?<![\d+*.,]\d)\d{2,4})(?:-?(?:y?[əaeа]|ya|yə|u|ü|a))?(?![\d.,]\d|\d)")
 _SHORT_CONTEXT = re.compile(
     r"(z[əae]ng|g[öo]nd[əae]r|sms|call|text|send|dial|reply|zvon|звон|отправ|смс|nömr|nomr)",
