@@ -24,7 +24,7 @@ def _reference(
     cands = sorted(c for m in range(n - 2, n + 3) for c in engine._by_length.get(m, ()))
     one = two = None
     for _, term, term_compact, limit in cands:
-        if not (term.typo_anywhere or (term.typo_own_suffix and suffix == term.suffix)):
+        if not engine._typo_allowed(term, suffix):
             continue
         d = min(
             OSA.distance(skel, term.text, score_cutoff=2),

@@ -200,7 +200,7 @@ class LookalikeEngine:
         if one is not None:
             return [self._typo_match(one, skel, raw, confusable)]
         loose = self._by_loose.get(self.confusables.loose(compact))
-        if loose is not None and self._typo_allowed(loose, domain):
+        if loose is not None and self._typo_allowed(loose, domain.suffix):
             w = self.config.weight("homoglyph_loose")
             return [Match("homoglyph", loose.brand, loose.official, w, raw, "look-alike letters")]
         if two is not None:
@@ -246,10 +246,10 @@ class LookalikeEngine:
                     )
         return None
 
-    def _typo_allowed(self, term: Term, domain: Domain) -> bool:
-        if term.typo_anywhere:
-            return True
-        return term.typo_own_suffix and domain.suffix == term.suffix
+    @staticmethod
+    def _typo_allowed(term: Term, suffix: str) -> bool:
+        """Whether edits of ``term`` count on a domain with ``suffix``."""
+        return term.typo_anywhere or (term.typo_own_suffix and suffix == term.suffix)
 
     def _typos(
         self, skel: str, domain: Domain
@@ -288,7 +288,7 @@ class LookalikeEngine:
         items = tuple(
             (term, compact, limit)
             for _, term, compact, limit in cands
-            if term.typo_anywhere or (term.typo_own_suffix and suffix == term.suffix)
+            if self._typo_allowed(term, suffix)
         )
         return _TypoCandidates(
             items,

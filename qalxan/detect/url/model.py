@@ -184,13 +184,15 @@ class UrlModel:
     def __post_init__(self) -> None:
         # Gathering ~200 weights with numpy beats Python indexing of a 300k-float list
         # (cache misses), which was most of the scoring time.
-        object.__setattr__(self, "_weights", self.coef.astype(np.float64))
+        weights = self.coef.astype(np.float64)
+        object.__setattr__(self, "_weights", weights)
         if self.dense_mean is not None and self.dense_std is not None:
             # The shape block folded into plain floats: sum(w * (v - mean) / std) is
             # sum((w / std) * v) - sum(w * mean / std); a Python loop over 18 floats beats
             # numpy's per-call overhead.
-            base = int(self.coef.shape[0]) - len(self.dense_mean)
-            w = self.coef[base:].astype(np.float64) / np.asarray(self.dense_std, np.float64)
+            w = weights[self.n_features + self.n_token_features :] / np.asarray(
+                self.dense_std, np.float64
+            )
             shift = float(w @ np.asarray(self.dense_mean, dtype=np.float64))
             object.__setattr__(self, "_dense_w", [float(x) for x in w])
             object.__setattr__(self, "_dense_shift", shift)
@@ -202,18 +204,18 @@ class UrlModel:
     def score(self, url: str) -> float:
         """Phishing probability of one URL."""
         text = normalise_url(url)
-        z = self.intercept + self._hashed_sum(text, self.n_features)
+        z = self.intercept + self._hashed_sum(text)
         if self.n_dense:
             dense_w: list[float] = self._dense_w  # type: ignore[attr-defined]
             shift: float = self._dense_shift  # type: ignore[attr-defined]
             z += math.fsum(map(operator.mul, dense_w, dense_features(text))) - shift
         return 1.0 / (1.0 + math.exp(-max(-500.0, min(500.0, z))))
 
-    def _hashed_sum(self, text: str, n_features: int, *, compiled: bool = True) -> float:
+    def _hashed_sum(self, text: str, *, compiled: bool = True) -> float:
         """The n-gram and token blocks' part of the logit of a normalised URL (compiled when
         built and ``compiled``; the numpy path gives the same sum to rounding)."""
         weights: NDArray[np.float64] = self._weights  # type: ignore[attr-defined]
-        lists, n_tokens = self.token_lists, self.n_token_features
+        n_features, lists, n_tokens = self.n_features, self.token_lists, self.n_token_features
         if compiled and _ngram_dot is not None:
             dot, sumsq = _ngram_dot(
                 text.encode("utf-8"), self.ngram_min, self.ngram_max, n_features, weights
