@@ -84,6 +84,22 @@ def test_rendered_dom_is_analysed_instead_of_html(engine: Engine) -> None:
     assert engine.detector("page").analyze(PageInput(html, url, dom=dom)).verdict == "malicious"
 
 
+def test_fields_written_by_script_count_apart_from_the_model(engine: Engine) -> None:
+    """A kit's later step held as markup in a script string (escaped or not) is read for the
+    rules; the model's input (``fields``) stays what the model was trained on."""
+    html = (
+        "<title>x</title><input name=phone placeholder=Telefon><script>var s=["
+        '\'<input id=\\"pan\\" placeholder=\\"Kart n\\u00f6mr\\u0259si\\">\','
+        "'\\x3cinput name=cvv>'];</script>"
+    )
+    feats = extract(html, None, load_lexicon())
+    assert [f.kind for f in feats.fields] == ["phone"]
+    assert sorted(f.kind for f in feats.script_fields) == ["card", "cvv"]
+    reasons = {r.code: r for r in engine.detector("page").analyze(PageInput(html)).reasons}
+    assert reasons["page.field.card"].where == "script"
+    assert reasons["page.field.phone"].where == "form"
+
+
 # --- the lexicon's own examples -----------------------------------------------------------
 
 

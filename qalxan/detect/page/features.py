@@ -23,6 +23,9 @@ MAX_SCRIPT = 200_000
 MAX_SOURCE = 30_000
 _SOURCE_WORD = re.compile(r"[a-z][a-z0-9_-]{1,30}")
 _FIELD_ATTRS = ("name", "id", "placeholder", "aria-label", "title", "data-name")
+# Markup of a field inside script text, plain or escaped (\x3c, \u003c, &lt;).
+_SCRIPT_FIELD = re.compile(r"(?:<|\\x3c|\\u003c|&lt;)(?:input|select|textarea)\b", re.I)
+_JS_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|(.))", re.S)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,9 @@ class PageFeatures:
     text: str = ""  # folded visible text (capped)
     headings: str = ""  # folded text of h1-h3 and legends
     fields: list[Field] = field(default_factory=list)
+    # Fields in markup that inline scripts hold as strings (a multi-step kit writes its card
+    # form in step 2); kept apart from ``fields`` so the page model sees what it was trained on.
+    script_fields: list[Field] = field(default_factory=list)
     forms: list[Form] = field(default_factory=list)
     resources: list[Resource] = field(default_factory=list)
     script_text: str = ""
@@ -121,6 +127,17 @@ def _labels(tree: LexborHTMLParser) -> dict[str, str]:
     return out
 
 
+def _label_before(node: LexborNode) -> str:
+    """The text of a ``<label>`` without ``for`` right before the field (``<label>CVV</label>
+    <input name="x3">``: kits name their fields x1, x2 and say what they are in the label)."""
+    prev = node.prev
+    while prev is not None and prev.tag == "-text" and not prev.text(deep=False).strip():
+        prev = prev.prev
+    if prev is None or prev.tag != "label" or prev.attributes.get("for"):
+        return ""
+    return prev.text(deep=True, separator=" ", strip=True)
+
+
 def _field_kind(node: LexborNode, labels: dict[str, str], lex: PageLexicon) -> str | None:
     attrs = node.attributes
     input_type = (attrs.get("type") or "text").lower()
@@ -133,6 +150,8 @@ def _field_kind(node: LexborNode, labels: dict[str, str], lex: PageLexicon) -> s
     parent = node.parent
     if parent is not None and parent.tag == "label":
         parts.append(parent.text(deep=True, separator=" ", strip=True))
+    elif not (node_id and node_id in labels):
+        parts.append(_label_before(node))
     haystack = fold(" ".join(p for p in parts if p))
     return lex.field_kind(haystack, (attrs.get("autocomplete") or "").lower(), input_type)
 
@@ -253,6 +272,28 @@ def _scripts(tree: LexborHTMLParser, base: _Base, feats: PageFeatures, res: _Ref
     feats.script_text = "\n".join(chunks)
 
 
+def _js_unescape(match: re.Match[str]) -> str:
+    code = match.group(1) or match.group(2)
+    if code:
+        return chr(int(code, 16))
+    char = match.group(3)
+    return {"n": "\n", "t": " ", "r": ""}.get(char, char)
+
+
+def _script_fields(feats: PageFeatures, lex: PageLexicon) -> None:
+    """Fields of the markup that inline scripts write (``innerHTML = '<input ...>'``)."""
+    text = feats.script_text
+    if not _SCRIPT_FIELD.search(text):
+        return
+    markup = _JS_ESCAPE.sub(_js_unescape, text).replace("&lt;", "<").replace("&gt;", ">")
+    tree = LexborHTMLParser(markup)
+    labels = _labels(tree)
+    for node in tree.css("input, select, textarea"):
+        kind = _field_kind(node, labels, lex)
+        if kind is not None:
+            feats.script_fields.append(Field(kind, f"script {_locator(node)}", None))
+
+
 def extract(html: str, base_url: str | None, lex: PageLexicon) -> PageFeatures:
     """Read one page; ``base_url`` (where it was found) makes relative addresses absolute."""
     tree = LexborHTMLParser(html)
@@ -277,6 +318,7 @@ def extract(html: str, base_url: str | None, lex: PageLexicon) -> PageFeatures:
     res = _Refs()
     _resources(tree, base, feats, res)
     _scripts(tree, base, feats, res)
+    _script_fields(feats, lex)
     res.count("res", feats)
     root = tree.root
     if root is not None:

@@ -33,6 +33,7 @@ class BrandIndex:
     """Brand names and asset tokens compiled once for a registry."""
 
     def __init__(self, brands: BrandRegistry) -> None:
+        self.registry = brands
         self.entries: list[_BrandEntry] = []
         groups: list[str] = []
         for i, brand in enumerate(brands):
@@ -50,6 +51,12 @@ class BrandIndex:
     def hits(self, text: str) -> Counter[str]:
         """Mentions per brand group in ``text``."""
         return Counter(m.lastgroup or "" for m in self.pattern.finditer(text))
+
+    def owner(self, host: str) -> str | None:
+        """The id of the brand owning ``host`` by its most specific domain (asan.gov.az is
+        ASAN's, not the whole gov.az zone's), if any."""
+        brand = self.registry.owner_of_host(host) if host else None
+        return brand.id if brand is not None else None
 
 
 @dataclass
@@ -73,29 +80,29 @@ def _registered(host: str) -> str:
 class _Assets:
     """The page's resources, pre-digested once for all brands."""
 
-    hosts: dict[str, set[str]]  # resource kind -> hosts
+    owners: dict[str, set[str]]  # resource kind -> ids of the brands owning its hosts
     img_blob: str  # lowercased URLs and alt/title/class of images
     icon_blob: str
-    logo_hosts: set[str]  # hosts of images whose URL or text says "logo"
+    logo_owners: set[str]  # owners of images whose URL or text says "logo"
 
     @classmethod
-    def of(cls, feats: PageFeatures) -> _Assets:
-        hosts: dict[str, set[str]] = {"img": set(), "css": set(), "icon": set(), "script": set()}
+    def of(cls, feats: PageFeatures, index: BrandIndex) -> _Assets:
+        owners: dict[str, set[str]] = {"img": set(), "css": set(), "icon": set(), "script": set()}
         imgs: list[str] = []
         icons: list[str] = []
         logos: set[str] = set()
         for res in feats.resources:
-            host = host_of(res.url)
-            if host:
-                hosts.setdefault(res.kind, set()).add(host)
+            owner = index.owner(host_of(res.url))
+            if owner:
+                owners.setdefault(res.kind, set()).add(owner)
             if res.kind == "img":
                 text = f"{res.url.lower()} {res.text}"
                 imgs.append(text)
-                if "logo" in text and host:
-                    logos.add(host)
+                if "logo" in text and owner:
+                    logos.add(owner)
             elif res.kind == "icon":
                 icons.append(res.url.lower())
-        return cls(hosts, "\n".join(imgs), "\n".join(icons), logos)
+        return cls(owners, "\n".join(imgs), "\n".join(icons), logos)
 
 
 @dataclass(frozen=True)
@@ -121,14 +128,10 @@ def _brand_points(
     if said.headings[entry.group]:
         points += pts["form_heading"]
         seen.append("heading")
-    owns = entry.brand.owns_host
-    hot = any(owns(h) for k in ("img", "css", "icon") for h in assets.hosts.get(k, ()))
-    logo = any(a in assets.img_blob for a in entry.assets) or any(
-        owns(h) for h in assets.logo_hosts
-    )
-    icon = any(a in assets.icon_blob for a in entry.assets) or any(
-        owns(h) for h in assets.hosts["icon"]
-    )
+    me = entry.brand.id
+    hot = any(me in assets.owners[k] for k in ("img", "css", "icon"))
+    logo = any(a in assets.img_blob for a in entry.assets) or me in assets.logo_owners
+    icon = any(a in assets.icon_blob for a in entry.assets) or me in assets.owners["icon"]
     for flag, key in ((logo, "logo"), (icon, "favicon"), (hot, "hotlink")):
         if flag:
             points += pts[key]
@@ -140,10 +143,19 @@ def _fields(feats: PageFeatures, lex: PageLexicon, cat: ReasonCatalog, out: Find
     by_kind: dict[str, list[str]] = {}
     for f in feats.fields:
         by_kind.setdefault(f.kind, []).append(f.where)
+    in_page = set(by_kind)
+    # A field that only a script writes (a later step of the kit) counts like one in the page.
+    for f in feats.script_fields:
+        by_kind.setdefault(f.kind, []).append(f.where)
     weights = {k.name: k.weight for k in lex.fields}
     for kind, where in by_kind.items():
         out.reasons.append(
-            cat.reason(f"page.field.{kind}", weights[kind], ", ".join(where[:3]), where="form")
+            cat.reason(
+                f"page.field.{kind}",
+                weights[kind],
+                ", ".join(where[:3]),
+                where="form" if kind in in_page else "script",
+            )
         )
     out.kinds = sorted(by_kind)
 
@@ -157,7 +169,7 @@ def _brand(
     out: Findings,
 ) -> None:
     w = lex.weight
-    owner = next((e.brand for e in index.entries if host and e.brand.owns_host(host)), None)
+    owner = index.registry.owner_of_host(host) if host else None
     if owner is not None:
         out.reasons.append(
             cat.reason(
@@ -169,7 +181,7 @@ def _brand(
             )
         )
         return
-    assets = _Assets.of(feats)
+    assets = _Assets.of(feats, index)
     said = _Mentions(
         index.hits(fold(feats.title)), index.hits(feats.text), index.hits(feats.headings)
     )
