@@ -201,6 +201,12 @@ def eval_url(
         None, "--tranco", help="Add benign Tranco domains (ranks = 2 mod 4, unseen in training)."
     ),
     tranco_limit: int = typer.Option(20_000, help="How many Tranco domains to add."),
+    benign_html: Path | None = typer.Option(
+        None,
+        "--benign-html",
+        help="Add the links of the benign pages of this HTML set (../shared/data/html) as "
+        "benign deep pages (source html_links, at most 40 per registered domain).",
+    ),
     model: Path | None = typer.Option(None, "--model", help="Evaluate this model file."),
     model_only: bool = typer.Option(False, "--model-only", help="Score with the model alone."),
     limit: int = typer.Option(0, help="Use only the first N rows (0 = all)."),
@@ -219,11 +225,15 @@ def eval_url(
             rows = rows[:limit]
         if tranco is not None and tranco_limit > 0:
             rows += svc.read_tranco(tranco, every=4, offset=2, limit=tranco_limit)
+        if benign_html is not None:
+            rows += svc.read_html_links(benign_html)
         detector = svc.build(_engine(), model_path=model)
         kept, scores, skipped = svc.score_rows(detector, rows, model_only=model_only)
         if not kept:
             raise QalxanError("no rows to evaluate")
         report = svc.evaluate_scores(kept, scores)
+        if not model_only:
+            svc.add_verdict_counts(report, kept, scores, detector.thresholds)
     except QalxanError as exc:
         err_console.print(f"error: {exc}")
         raise typer.Exit(2) from None
@@ -243,6 +253,8 @@ def _print_report(report: dict[str, Any]) -> None:
                 parts.append(f"{key}={m[key]:.4f}")
         for key in sorted(k for k in m if k.startswith(("recall_at_overall", "fpr_at_overall"))):
             parts.append(f"{key}={m[key]}")
+        if "verdicts" in m:
+            parts.append("verdicts=" + ",".join(f"{k}:{v}" for k, v in m["verdicts"].items()))
         return "  ".join(parts)
 
     typer.echo(f"scorer: {report['scorer']}  skipped (unparsable): {report['skipped_unparsable']}")

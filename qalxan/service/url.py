@@ -31,14 +31,17 @@ from qalxan.detect.url import (
     parse_confusables_tsv,
 )
 from qalxan.domain.errors import ConfigError, ParseError
+from qalxan.domain.verdict import Thresholds
 
 __all__ = [
     "MODEL_FILE",
     "LabelledUrl",
+    "add_verdict_counts",
     "build",
     "build_lookalike",
     "evaluate_scores",
     "load_model",
+    "read_html_links",
     "read_labelled",
     "read_tranco",
     "save_model",
@@ -54,12 +57,19 @@ TOKEN_BUCKETS = 2**16
 TOKEN_SCALE = 1.0
 
 
+def hosting_lists() -> HostingLists:
+    """Shorteners, free hosting, dynamic DNS, social networks and well-known services."""
+    return HostingLists.from_mapping(
+        read_yaml("url/hosting.yaml"), read_yaml("url/well_known.yaml")["domains"]
+    )
+
+
 def build_lookalike(engine: Any) -> LookalikeEngine:
     """The lookalike engine over ``engine.brands`` and the packaged content."""
     config = LookalikeConfig.from_mapping(read_yaml("url/lookalike.yaml"))
     table = parse_confusables_tsv(read_text("url/confusables.tsv"))
     confusables = Confusables(table, config.sequences, config.loose)
-    return LookalikeEngine(engine.brands, confusables, config)
+    return LookalikeEngine(engine.brands, confusables, config, platforms=hosting_lists().all())
 
 
 def load_model(path: Path | None = None) -> UrlModel | None:
@@ -86,9 +96,7 @@ def save_model(model: UrlModel, path: Path) -> None:
 
 def build(engine: Any, model_path: Path | None = None) -> UrlDetector:
     """Build the url detector."""
-    hosting = HostingLists.from_mapping(
-        read_yaml("url/hosting.yaml"), read_yaml("url/well_known.yaml")["domains"]
-    )
+    hosting = hosting_lists()
     return UrlDetector(
         lookalike=build_lookalike(engine),
         reasons=engine.reasons,
@@ -146,6 +154,50 @@ def read_tranco(path: Path, *, every: int, offset: int, limit: int) -> list[Labe
                 out.append(LabelledUrl(row[1], 0, "tranco", row[0]))
                 if len(out) >= limit:
                     break
+    return out
+
+
+def read_html_links(data_dir: Path, *, per_domain: int = 40) -> list[LabelledUrl]:
+    """Benign deep-page addresses: the links of the benign pages of the shared HTML set
+    (``index.csv`` + tarball, first copies), resolved against the page's own domain,
+    de-duplicated, at most ``per_domain`` per registered domain (source ``html_links``).
+
+    Real sites link to their own articles, sign-in, cart and help pages, and to share,
+    sign-in and app-store links of other services: the addresses an ordinary user meets,
+    which a list of home pages lacks."""
+    from urllib.parse import urljoin
+
+    from selectolax.lexbor import LexborHTMLParser
+
+    from qalxan.domain.url import split_domain
+    from qalxan.service.page_train import iter_pages, load_index
+
+    rows = [r for r in load_index(data_dir) if r.label == 0 and r.first_copy]
+    with (data_dir / "index.csv").open(encoding="utf-8", newline="") as fh:
+        hints = {r["path"]: r.get("benign_domain_hint", "") for r in csv.DictReader(fh)}
+    seen: set[str] = set()
+    per: dict[str, int] = {}
+    out: list[LabelledUrl] = []
+    for row, html in iter_pages(data_dir, [r for r in rows if hints.get(r.path)]):
+        base = f"https://{hints[row.path]}/"
+        for node in LexborHTMLParser(html).css("a[href]"):
+            href = (node.attributes.get("href") or "").strip()
+            try:
+                url = urljoin(base, href)
+                host = url.split("://", 1)[1].split("/", 1)[0].split("?", 1)[0]
+                domain = split_domain(host.rsplit("@", 1)[-1].split(":", 1)[0])
+            except (ValueError, IndexError):  # ParseError is a ValueError
+                continue
+            registered = domain.registered
+            if not url.startswith(("http://", "https://")) or url in seen or not domain.suffix:
+                continue
+            if per.get(registered, 0) >= per_domain:
+                continue
+            seen.add(url)
+            per[registered] = per.get(registered, 0) + 1
+            out.append(LabelledUrl(url, 0, "html_links", hints[row.path]))
+    if not out:
+        raise ConfigError(f"no benign links found in {data_dir}")
     return out
 
 
@@ -233,6 +285,22 @@ def evaluate_scores(rows: Sequence[LabelledUrl], scores: Sequence[float]) -> dic
                 part[f"fpr_at_overall_fpr_{name}"] = round(float(hits[y[mask] == 0].mean()), 5)
         report["sources"][source] = part
     return report
+
+
+def add_verdict_counts(
+    report: dict[str, Any],
+    rows: Sequence[LabelledUrl],
+    scores: Sequence[float],
+    thresholds: Thresholds,
+) -> None:
+    """Add to ``report`` (of :func:`evaluate_scores`) how many rows of each source got each
+    verdict of the combined detector (``verdicts``: benign / suspicious / malicious)."""
+    for source, part in report["sources"].items():
+        counts = {"benign": 0, "suspicious": 0, "malicious": 0}
+        for row, score in zip(rows, scores, strict=True):
+            if row.source == source:
+                counts[thresholds.label(score)] += 1
+        part["verdicts"] = counts
 
 
 def score_rows(

@@ -158,3 +158,61 @@ def test_train_and_eval_url(tmp_path: Path) -> None:
 def test_eval_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["eval", "url", "--data", str(tmp_path / "none.csv")])
     assert result.exit_code == 2
+
+
+def _html_set(root: Path, pages: list[tuple[str, int, str, str, str]]) -> Path:
+    """A small HTML set in the shared set's layout: (path, label, first_copy, hint, html)."""
+    import io
+    import tarfile
+
+    with (root / "index.csv").open("w", encoding="utf-8") as fh:
+        fh.write("path,label,recommended_split,group_key,first_copy,benign_domain_hint\n")
+        for path, label, first, hint, _ in pages:
+            fh.write(f"{path},{label},train,g:{path},{first},{hint}\n")
+    with tarfile.open(root / "setfit_phishing_html_5394.tar.gz", "w:gz") as tar:
+        for path, _, _, _, html in pages:
+            data = html.encode()
+            info = tarfile.TarInfo(path)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return root
+
+
+def test_benign_html_links(tmp_path: Path) -> None:
+    from qalxan.service import url as svc
+
+    many = "".join(f'<a href="/news/{i}">n</a>' for i in range(45))
+    root = _html_set(
+        tmp_path,
+        [
+            (
+                "html/b/shop.html",
+                0,
+                "1",
+                "shop.example.com",
+                '<a href="/cart">c</a><a href="/cart">again</a><a href="mailto:x@y.z">m</a>'
+                '<a href="javascript:void(0)">j</a><a href="#top">t</a>'
+                '<a href="https://www.reddit.com/submit?url=https://shop.example.com/">s</a>'
+                + many,
+            ),
+            ("html/b/copy.html", 0, "0", "copy.example.org", '<a href="/dup">d</a>'),
+            ("html/p/kit.html", 1, "1", "", '<a href="https://www.kapitalbank.az/">k</a>'),
+        ],
+    )
+    rows = svc.read_html_links(root)
+    urls = [r.url for r in rows]
+    assert urls[0] == "https://shop.example.com/cart"
+    assert "https://www.reddit.com/submit?url=https://shop.example.com/" in urls
+    assert len(urls) == len(set(urls)) == 41  # 40 of example.com, 1 of reddit.com
+    assert all(r.label == 0 and r.source == "html_links" for r in rows)
+    assert not any("kapitalbank" in u or "dup" in u or "mailto" in u for u in urls)
+
+    data = tmp_path / "one.csv.gz"
+    _write_csv(data, [("http://kapitalbank-giris.online/", 1, "feed")])
+    result = runner.invoke(app, ["eval", "url", "--data", str(data), "--benign-html", str(root)])
+    assert result.exit_code == 0, result.output
+    assert "html_links" in result.stdout and "verdicts=benign:" in result.stdout
+    result = runner.invoke(
+        app, ["eval", "url", "--data", str(data), "--benign-html", str(tmp_path / "none")]
+    )
+    assert result.exit_code == 2

@@ -116,3 +116,47 @@ def test_short_brand_bina(bina_lookalike: LookalikeEngine, host: str, flagged: b
     found = lookalike.imitations_of(host)
     assert bool(found and found[0].weight >= 0.4) is flagged, found
     assert bool(lookalike.screen([host])) is flagged
+
+
+@pytest.mark.parametrize(
+    ("suffix", "restricted"),
+    [
+        ("gov", True),
+        ("mil", True),
+        ("edu", True),
+        ("gov.au", True),
+        ("gob.ar", True),
+        ("go.jp", True),
+        ("gv.at", True),
+        ("gov.az", True),
+        ("com", False),
+        ("az", False),
+        ("com.au", False),
+        ("edu.pl", False),
+        ("ac.uk", False),
+        ("gov.co.uk", False),
+        ("government.com", False),
+    ],
+)
+def test_restricted_suffixes(detector: UrlDetector, suffix: str, restricted: bool) -> None:
+    assert detector.lookalike.config.restricted(suffix) is restricted
+
+
+def test_a_name_only_a_government_registers_is_not_screened(detector: UrlDetector) -> None:
+    hosts = ["mygovid.gov.au", "kapitalbank.gov.tr", "kapitalbank.az.moe.gov.tr"]
+    assert [h for h, _ in detector.lookalike.screen(hosts)] == ["kapitalbank.az.moe.gov.tr"]
+    assert detector.lookalike.imitations_of("mygovid.gov.au") == []
+    assert detector.lookalike.imitations_of("mygovid.gov.com")
+
+
+def test_a_platforms_own_name_imitates_no_brand(detector: UrlDetector) -> None:
+    """sharepoint.com reads as epoint + "shar" to the combosquat search; it is Microsoft's,
+    listed as free hosting, and only its subdomains are chosen by its users."""
+    engine = detector.lookalike
+    assert "sharepoint.com" in engine.platforms
+    assert engine.imitations_of("queensuca.sharepoint.com") == []
+    bare = LookalikeEngine(engine.brands, engine.confusables, engine.config)
+    assert [m.brand for m in bare.imitations_of("queensuca.sharepoint.com")] == ["epoint"]
+    assert [m.technique for m in engine.imitations_of("kapitalbank-giris.sharepoint.com")] == [
+        "subdomain"
+    ]

@@ -110,3 +110,34 @@ def test_a_redirect_to_a_brands_own_site_imitates_nothing(detector: UrlDetector)
     # A kit's own path still counts when it also links to the real site.
     v = detector.analyze("https://evil.top/kapitalbank/login?next=https://www.kapitalbank.az/")
     assert "lookalike.path" in v.codes and v.brand == "kapitalbank"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        # Share, sign-in and app-attribution links found on real sites' pages: the carried
+        # link reads like phishing to the model, and so does the address around it.
+        "https://www.reddit.com/submit?url=https://letstalkbitcoin.com/blog/post/"
+        "https://letstalkbitcoin.com/blog/post/",
+        "https://login.ua.edu/cas/login?service=https%3a%2f%2fw.taskstream.com%2fCas%2fLogin"
+        "%3fpartnerId%3dksh0hphohk",
+        "https://app.adjust.com/i3r0611?adgroup=apk_button&campaign=footer&creative=cid-CLIENTID"
+        "&redirect=https%3A%2F%2Fdrive.google.com%2Fdrive%2Ffolders%2F1TeEeY-34J0HeRfDh0k5-N5Nt"
+        "akfNDpbG%3Fusp%3Dsharing",
+    ],
+)
+def test_a_link_only_the_model_suspects_does_not_make_an_address_malicious(
+    detector: UrlDetector, url: str
+) -> None:
+    """The model alone makes an address suspicious at most; a carried link the model alone
+    suspects lifts the address's model weight to the link's, not past it."""
+    v = detector.analyze(url)
+    redirect = next(r for r in v.reasons if r.code == "redirect.target")
+    link = detector.analyze(redirect.evidence)
+    assert {r.code for r in link.reasons if r.weight > 0} <= {"model.url"} | {
+        r.code for r in link.reasons if r.code.startswith("context.")
+    }
+    own, _ = _model(v)
+    theirs, _ = _model(link)
+    assert v.verdict == "suspicious", v.to_dict()
+    assert v.score == pytest.approx(max(own, theirs), abs=1e-5), v.to_dict()

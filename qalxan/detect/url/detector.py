@@ -57,6 +57,12 @@ class HostingLists:
             norm(well_known),
         )
 
+    def all(self) -> frozenset[str]:
+        """Every listed registered domain."""
+        return (
+            self.shorteners | self.free_hosting | self.dynamic_dns | self.social | self.well_known
+        )
+
     def kind_of(self, domain: Domain) -> str | None:
         """``shortener``, ``free_hosting``, ``dynamic_dns``, ``social``, ``well_known`` or
         ``None`` (the first list that holds the host or a domain above it)."""
@@ -146,9 +152,10 @@ class UrlDetector:
                 continue
             if target.verdict == "benign":
                 continue
+            weight = self._target_weight(target, reasons)
             reasons.append(
                 self.reasons.reason(
-                    "redirect.target", target.score, link[:300], where="url", detail=target.verdict
+                    "redirect.target", weight, link[:300], where="url", detail=target.verdict
                 )
             )
             target_brand = target_brand or target.brand
@@ -156,6 +163,22 @@ class UrlDetector:
         if verdict.brand is None and target_brand is not None and verdict.verdict != "benign":
             return replace(verdict, brand=target_brand)
         return verdict
+
+    @staticmethod
+    def _target_weight(target: Verdict, reasons: Sequence[Reason]) -> float:
+        """The weight of ``redirect.target``: the carried link's score. When only the model
+        (and hosting context) finds the link suspicious, the model has judged two views of
+        one string (the address's own score reads the link's characters too), and the
+        model alone must never make an address malicious: the reason then lifts the
+        address's model weight to the link's, no further (noisy-OR of the two is the
+        larger)."""
+        if any(r.weight > 0 and not _model_or_context(r.code) for r in target.reasons):
+            return target.score
+        own = max((r.weight for r in reasons if r.code == "model.url"), default=0.0)
+        link = max((r.weight for r in target.reasons if r.code == "model.url"), default=0.0)
+        if link <= own:
+            return 0.0
+        return round(1.0 - (1.0 - link) / (1.0 - own), 6)
 
     def analyze_domain(self, item: Any) -> Verdict:
         """Verdict on one bare domain: which brand it imitates and how (reverse mode)."""
@@ -323,6 +346,10 @@ class UrlDetector:
             extra=extra,
             thresholds=self.thresholds,
         )
+
+
+def _model_or_context(code: str) -> bool:
+    return code == "model.url" or code.startswith("context.")
 
 
 def _as_text(item: Any, field: str) -> str:

@@ -71,11 +71,20 @@ class LookalikeEngine:
     """Compares hosts with the brand registry (pure; build once, reuse)."""
 
     def __init__(
-        self, brands: BrandRegistry, confusables: Confusables, config: LookalikeConfig
+        self,
+        brands: BrandRegistry,
+        confusables: Confusables,
+        config: LookalikeConfig,
+        *,
+        platforms: Iterable[str] = (),
     ) -> None:
+        """``platforms``: registered domains of hosting platforms and global services
+        (``sharepoint.com``, ``bit.ly``); their own name imitates no brand, while a brand in
+        one of their subdomains still does (``kapitalbank.sharepoint.com``)."""
         self.brands = brands
         self.confusables = confusables
         self.config = config
+        self.platforms = frozenset(p.lower().strip(".") for p in platforms)
         self.terms_: tuple[Term, ...] = build_terms(brands, confusables, config)
         self._by_compact = {t.compact: t for t in self.terms_}
         self._by_loose: dict[str, Term] = {}
@@ -121,14 +130,18 @@ class LookalikeEngine:
         if domain.registered in self.config.legitimate:
             return []
         found: list[Match] = []
-        label_u = _unicode_label(domain.label)
-        forms = self.confusables.skeletons(label_u)
-        if label_u.isascii() and label_u not in forms:
-            forms = (*forms, label_u)
-        for skel in forms:
-            found.extend(self._label_matches(skel, label_u, domain))
-            if found:
-                break
+        # A name only a government or university can register, or a platform's own name,
+        # is no fraudster's choice and imitates no one; its subdomains may.
+        chosen = domain.private_suffix or not self.config.restricted(domain.suffix)
+        if chosen and domain.registered not in self.platforms:
+            label_u = _unicode_label(domain.label)
+            forms = self.confusables.skeletons(label_u)
+            if label_u.isascii() and label_u not in forms:
+                forms = (*forms, label_u)
+            for skel in forms:
+                found.extend(self._label_matches(skel, label_u, domain))
+                if found:
+                    break
         found.extend(self._subdomain_matches(domain))
         return _best_per_technique(found)
 

@@ -54,6 +54,8 @@ class LookalikeConfig:
     strong_words: frozenset[str] = frozenset()
     affix_words: tuple[str, ...] = ()
     legitimate: frozenset[str] = frozenset()
+    restricted_tlds: frozenset[str] = frozenset()
+    restricted_labels: frozenset[str] = frozenset()
     path_lure_words: tuple[str, ...] = ()
     short_length: int = 5
     typo_anywhere_length: int = 8
@@ -76,6 +78,8 @@ class LookalikeConfig:
                 strong_words=frozenset(str(w).lower() for w in doc["strong_words"]),
                 affix_words=tuple(str(w).lower() for w in doc["affix_words"]),
                 legitimate=frozenset(str(d).lower() for d in doc["legitimate_lookalikes"]),
+                restricted_tlds=frozenset(str(t).lower() for t in doc["restricted_tlds"]),
+                restricted_labels=frozenset(str(t).lower() for t in doc["restricted_labels"]),
                 path_lure_words=tuple(str(w).lower() for w in doc.get("path_lure_words") or ()),
                 short_length=int(doc["short_length"]),
                 typo_anywhere_length=int(doc["typo_anywhere_length"]),
@@ -88,6 +92,14 @@ class LookalikeConfig:
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ConfigError(f"lookalike configuration is invalid: {exc!r}") from None
+
+    def restricted(self, suffix: str) -> bool:
+        """Whether only governments, armed forces or universities register names under the
+        public suffix ``suffix`` (``gov``, ``gov.au``, ``ac.uk``; not ``com.au``)."""
+        labels = suffix.split(".")
+        if len(labels) == 1:
+            return labels[0] in self.restricted_tlds
+        return len(labels) == 2 and labels[0] in self.restricted_labels
 
     def weight(self, name: str) -> float:
         try:
