@@ -253,8 +253,9 @@ def _print_report(report: dict[str, Any]) -> None:
                 parts.append(f"{key}={m[key]:.4f}")
         for key in sorted(k for k in m if k.startswith(("recall_at_overall", "fpr_at_overall"))):
             parts.append(f"{key}={m[key]}")
-        if "verdicts" in m:
-            parts.append("verdicts=" + ",".join(f"{k}:{v}" for k, v in m["verdicts"].items()))
+        for key in ("verdicts_of_benign", "verdicts_of_phishing"):
+            if key in m:
+                parts.append(f"{key}=" + ",".join(f"{k}:{v}" for k, v in m[key].items()))
         return "  ".join(parts)
 
     typer.echo(f"scorer: {report['scorer']}  skipped (unparsable): {report['skipped_unparsable']}")

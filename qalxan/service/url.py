@@ -40,6 +40,7 @@ __all__ = [
     "build",
     "build_lookalike",
     "evaluate_scores",
+    "hosting_lists",
     "load_model",
     "read_html_links",
     "read_labelled",
@@ -179,11 +180,13 @@ def read_html_links(data_dir: Path, *, per_domain: int = 40) -> list[LabelledUrl
     per: dict[str, int] = {}
     out: list[LabelledUrl] = []
     for row, html in iter_pages(data_dir, [r for r in rows if hints.get(r.path)]):
-        base = f"https://{hints[row.path]}/"
+        base = _page_base(hints[row.path])
         for node in LexborHTMLParser(html).css("a[href]"):
             href = (node.attributes.get("href") or "").strip()
+            if base is None and not href.lower().startswith(("http://", "https://", "//")):
+                continue
             try:
-                url = urljoin(base, href)
+                url = urljoin(base or "https://invalid./", href)
                 host = url.split("://", 1)[1].split("/", 1)[0].split("?", 1)[0]
                 domain = split_domain(host.rsplit("@", 1)[-1].split(":", 1)[0])
             except (ValueError, IndexError):  # ParseError is a ValueError
@@ -199,6 +202,30 @@ def read_html_links(data_dir: Path, *, per_domain: int = 40) -> list[LabelledUrl
     if not out:
         raise ConfigError(f"no benign links found in {data_dir}")
     return out
+
+
+def _page_base(hint: str) -> str | None:
+    """The page's own address for relative links, when its domain hint is a plain host name.
+
+    The set's hints come from file names with dots for every separator, so some hold a path
+    (``bitcoin.org.en.developer-guide``, ``bitcoin.com.au.news.`` for ``.../news/``): there
+    only absolute links are read."""
+    from qalxan.domain.url import split_domain
+
+    if hint.endswith("."):
+        return None
+    try:
+        domain = split_domain(hint)
+    except ValueError:
+        return None
+    if not domain.suffix or domain.is_ip:
+        return None
+    # bitcoin.org.en.events is bitcoin.org/en/events: a top-level name before the suffix.
+    before = [*domain.subdomain.split("."), domain.label]
+    return None if _PATH_TELLS.intersection(before) else f"https://{domain.host}/"
+
+
+_PATH_TELLS = frozenset({"com", "org", "net", "edu", "gov", "io", "co"})
 
 
 # -- training and evaluation -------------------------------------------------------------
@@ -293,14 +320,17 @@ def add_verdict_counts(
     scores: Sequence[float],
     thresholds: Thresholds,
 ) -> None:
-    """Add to ``report`` (of :func:`evaluate_scores`) how many rows of each source got each
-    verdict of the combined detector (``verdicts``: benign / suspicious / malicious)."""
+    """Add to ``report`` (of :func:`evaluate_scores`) how many benign and how many phishing
+    rows of each source got each verdict of the combined detector
+    (``verdicts_of_benign`` / ``verdicts_of_phishing``: benign, suspicious, malicious)."""
     for source, part in report["sources"].items():
-        counts = {"benign": 0, "suspicious": 0, "malicious": 0}
-        for row, score in zip(rows, scores, strict=True):
-            if row.source == source:
-                counts[thresholds.label(score)] += 1
-        part["verdicts"] = counts
+        for label, key in ((0, "verdicts_of_benign"), (1, "verdicts_of_phishing")):
+            counts = {"benign": 0, "suspicious": 0, "malicious": 0}
+            for row, score in zip(rows, scores, strict=True):
+                if row.source == source and row.label == label:
+                    counts[thresholds.label(score)] += 1
+            if sum(counts.values()):
+                part[key] = counts
 
 
 def score_rows(

@@ -196,6 +196,14 @@ def test_benign_html_links(tmp_path: Path) -> None:
                 + many,
             ),
             ("html/b/copy.html", 0, "0", "copy.example.org", '<a href="/dup">d</a>'),
+            # A hint that holds a path (site.org/en/events): only absolute links are read.
+            (
+                "html/b/path.html",
+                0,
+                "1",
+                "site.org.en.events",
+                '<a href="/wrong">w</a><a href="https://other.example.net/y">o</a>',
+            ),
             ("html/p/kit.html", 1, "1", "", '<a href="https://www.kapitalbank.az/">k</a>'),
         ],
     )
@@ -203,7 +211,8 @@ def test_benign_html_links(tmp_path: Path) -> None:
     urls = [r.url for r in rows]
     assert urls[0] == "https://shop.example.com/cart"
     assert "https://www.reddit.com/submit?url=https://shop.example.com/" in urls
-    assert len(urls) == len(set(urls)) == 41  # 40 of example.com, 1 of reddit.com
+    assert "https://other.example.net/y" in urls and not any("wrong" in u for u in urls)
+    assert len(urls) == len(set(urls)) == 42  # 40 of example.com, reddit.com, example.net
     assert all(r.label == 0 and r.source == "html_links" for r in rows)
     assert not any("kapitalbank" in u or "dup" in u or "mailto" in u for u in urls)
 
@@ -211,7 +220,16 @@ def test_benign_html_links(tmp_path: Path) -> None:
     _write_csv(data, [("http://kapitalbank-giris.online/", 1, "feed")])
     result = runner.invoke(app, ["eval", "url", "--data", str(data), "--benign-html", str(root)])
     assert result.exit_code == 0, result.output
-    assert "html_links" in result.stdout and "verdicts=benign:" in result.stdout
+    assert "html_links" in result.stdout
+    assert "verdicts_of_benign=benign:" in result.stdout
+    assert "verdicts_of_phishing=benign:0,suspicious:0,malicious:1" in result.stdout
+    result = runner.invoke(
+        app, ["eval", "url", "--data", str(data), "--benign-html", str(root), "--json"]
+    )
+    report = json.loads(result.stdout)
+    links = report["sources"]["html_links"]
+    assert sum(links["verdicts_of_benign"].values()) == links["n"] == 42
+    assert "verdicts_of_phishing" not in links
     result = runner.invoke(
         app, ["eval", "url", "--data", str(data), "--benign-html", str(tmp_path / "none")]
     )

@@ -95,7 +95,8 @@ class LookalikeConfig:
 
     def restricted(self, suffix: str) -> bool:
         """Whether only governments, armed forces or universities register names under the
-        public suffix ``suffix`` (``gov``, ``gov.au``, ``ac.uk``; not ``com.au``)."""
+        public suffix ``suffix`` (``gov``, ``edu``, ``gov.au``; not ``com.au``, and not
+        ``ac.uk`` or ``edu.pl``, which ``lookalike.yaml`` leaves out)."""
         labels = suffix.split(".")
         if len(labels) == 1:
             return labels[0] in self.restricted_tlds
