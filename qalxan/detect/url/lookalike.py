@@ -207,6 +207,10 @@ class LookalikeEngine:
         stuck = self._country_code(compact, domain)
         if stuck is not None:
             return [stuck]
+        if exact is not None:
+            # A brand's ordinary word where it does not count (president.jp) is that word,
+            # not a misspelling of a longer name (prezident).
+            return []
         # One pass over the typo candidates gives the best match within one edit and within
         # two; a loose homoglyph match ranks between them.
         one, two = self._typos(skel, domain)
