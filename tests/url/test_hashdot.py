@@ -95,3 +95,43 @@ def test_long_terms_are_found_as_substrings(text: str) -> None:
         expected = {t for t in terms if len(t) >= LONG_TERM and t in text}
         assert lists.found(text, [], brands=brands) == expected
         assert lists.found(text, ["ing", "ify"], brands=brands) >= expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(tokens=st.lists(_URLISH, max_size=60), bits=st.integers(1, 20))
+@example(tokens=[], bits=18)
+def test_page_token_buckets_match_python(tokens: list[str], bits: int) -> None:
+    """The page model's hashed tokens use the same compiled CRC-32 loop."""
+    from qalxan.detect.page.model import PageModel
+
+    model = PageModel(n_features=1 << bits)
+    compiled = model._indices(tokens)
+    assert compiled.tolist() == model._indices(tokens, compiled=False).tolist()
+    assert compiled.tolist() == sorted({zlib.crc32(t.encode()) % (1 << bits) for t in tokens})
+
+
+def test_page_token_buckets_refuse_bad_arguments() -> None:
+    from qalxan.detect.url._hashdot import token_buckets
+
+    with pytest.raises(ValueError):
+        token_buckets(["a"], 0, np.empty(1, np.int64))
+    with pytest.raises(ValueError):
+        token_buckets(["a", "b"], 8, np.empty(1, np.int64))
+
+
+def test_page_model_scores_with_the_compiled_buckets() -> None:
+    """The committed page model gives the same linear score either way on real pages."""
+    from qalxan.detect.page import extract
+    from qalxan.detect.page.model import page_tokens
+    from qalxan.service.page import load_lexicon, load_model
+    from qalxan.service.page_train import iter_pages, load_index
+
+    data = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "html"
+    model = load_model()
+    assert model is not None
+    rows = [r for r in load_index(data) if r.first_copy][:120]
+    for _, html in iter_pages(data, rows):
+        tokens = page_tokens(extract(html, None, load_lexicon()))
+        fast = model.coef_[model._indices(tokens)].sum()
+        slow = model.coef_[model._indices(tokens, compiled=False)].sum()
+        assert fast == slow

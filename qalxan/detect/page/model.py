@@ -27,6 +27,12 @@ import numpy as np
 
 from qalxan.detect.page.features import PageFeatures, host_of
 
+_token_buckets: Any
+try:  # compiled (qalxan/detect/url/_hashdot.pyx); without it a Python loop gives the same
+    from qalxan.detect.url._hashdot import token_buckets as _token_buckets
+except ImportError:
+    _token_buckets = None
+
 __all__ = ["DENSE_NAMES", "PageModel", "page_dense", "page_tokens"]
 
 _WORD = re.compile(r"[^\W\d_]{2,24}")
@@ -174,7 +180,16 @@ class PageModel:
         self.C = C
         self.booster: Any = None  # lightgbm.Booster of stage 2, None for stage 1 only
 
-    def _indices(self, tokens: Sequence[str]) -> np.ndarray[Any, np.dtype[np.int64]]:
+    def _indices(
+        self, tokens: Sequence[str], *, compiled: bool = True
+    ) -> np.ndarray[Any, np.dtype[np.int64]]:
+        """The distinct hashed buckets of the tokens (``crc32 & (n_features - 1)``); the
+        compiled loop and the Python one give the same array."""
+        pow2 = self.n_features & (self.n_features - 1) == 0
+        if compiled and pow2 and _token_buckets is not None:
+            out = np.empty(len(tokens), np.int64)
+            _token_buckets(list(tokens), self.n_features, out)
+            return np.unique(out)
         mask = self.n_features - 1
         return np.unique(
             np.fromiter((zlib.crc32(t.encode("utf-8")) & mask for t in tokens), np.int64)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlsplit
+
+from ahocorasick_rs import AhoCorasick
 
 from qalxan.detect.page.features import PageFeatures, host_of
 from qalxan.detect.page.lexicon import PageLexicon, fold
@@ -36,21 +39,66 @@ class BrandIndex:
         self.registry = brands
         self.entries: list[_BrandEntry] = []
         groups: list[str] = []
+        self._names: list[str] = []  # every name, for the substring prefilter
+        self._name_group: list[int] = []  # the group of each name
         for i, brand in enumerate(brands):
             names = {fold(n) for ns in brand.names.values() for n in ns if len(n) >= 3}
             names |= {fold(k) for k in brand.keywords if len(k) >= 6}
             names |= {fold(d) for d in brand.domains}
-            alts = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+            ordered = sorted(names, key=len, reverse=True)
+            alts = "|".join(re.escape(n) for n in ordered)
             assets = {k for k in brand.keywords if len(k) >= 5}
             assets |= {d.split(".")[0] for d in brand.domains if len(d.split(".")[0]) >= 5}
             groups.append(f"(?P<b{i}>{alts})")
             self.entries.append(_BrandEntry(brand, f"b{i}", tuple(assets)))
+            self._names += [n for n in ordered if n]
+            self._name_group += [i for n in ordered if n]
+        self._groups = groups
+        # Which brands' asset tokens occur in an image or icon text (one pass for all).
+        tokens = sorted({a for e in self.entries for a in e.assets})
+        self._asset_brands = {
+            a: {i for i, e in enumerate(self.entries) if a in e.assets} for a in tokens
+        }
+        self._assets_ac = AhoCorasick(tokens) if tokens else None
+        self._asset_tokens = tokens
         # One pass over the text finds every brand's names.
-        self.pattern = re.compile(rf"(?<!\w)(?:{'|'.join(groups) or '(?!x)x'})(?!\w)")
+        self.pattern = self._compile(tuple(range(len(groups))))
+        self._any = AhoCorasick(self._names) if self._names else None
+        self._subset = lru_cache(maxsize=256)(self._compile)
+
+    def _compile(self, wanted: tuple[int, ...]) -> re.Pattern[str]:
+        """The pattern over the groups ``wanted`` only (group names kept)."""
+        alts = "|".join(self._groups[i] for i in wanted) or "(?!x)x"
+        return re.compile(rf"(?<!\w)(?:{alts})(?!\w)")
 
     def hits(self, text: str) -> Counter[str]:
-        """Mentions per brand group in ``text``."""
-        return Counter(m.lastgroup or "" for m in self.pattern.finditer(text))
+        """Mentions per brand group in ``text``. A group none of whose names occurs in the
+        text as a substring cannot match, so the pattern runs over the others only (found
+        by one Aho-Corasick pass): the same matches, and most pages name no brand at all."""
+        if self._any is None:
+            return Counter()
+        found = self._any.find_matches_as_indexes(text, overlapping=True)
+        if not found:
+            return Counter()
+        wanted = tuple(sorted({self._name_group[k] for k, _, _ in found}))
+        return Counter(m.lastgroup or "" for m in self._subset(wanted).finditer(text))
+
+    def shown(self, assets: _Assets, said: _Mentions) -> list[_BrandEntry]:
+        """The entries, in index order, that may get brand points on this page: named in the
+        title, text or headings, owning an image, style sheet or icon host, or named by an
+        asset token in an image or icon text. Every other entry gets 0 points."""
+        groups = set(said.title) | set(said.text) | set(said.headings)
+        owners = set().union(*assets.owners.values(), assets.logo_owners)
+        named: set[int] = set()
+        if self._assets_ac is not None:
+            for blob in (assets.img_blob, assets.icon_blob):
+                for k, _, _ in self._assets_ac.find_matches_as_indexes(blob, overlapping=True):
+                    named |= self._asset_brands[self._asset_tokens[k]]
+        return [
+            e
+            for i, e in enumerate(self.entries)
+            if e.group in groups or i in named or e.brand.id in owners
+        ]
 
     def owner(self, host: str) -> str | None:
         """The id of the brand owning ``host`` by its most specific domain (asan.gov.az is
@@ -185,7 +233,11 @@ def _brand(
     said = _Mentions(
         index.hits(fold(feats.title)), index.hits(feats.text), index.hits(feats.headings)
     )
-    scored = [(_brand_points(e, assets, said, lex), e) for e in index.entries]
+    # Brands not shown at all score 0 points, below any positive minimum: skip them.
+    entries = index.shown(assets, said) if lex.brand_min_points > 0 else index.entries
+    if not entries:
+        return
+    scored = [(_brand_points(e, assets, said, lex), e) for e in entries]
     (points, evidence), best = max(scored, key=lambda s: s[0][0])
     if points < lex.brand_min_points:
         return

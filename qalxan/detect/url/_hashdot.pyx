@@ -116,3 +116,17 @@ def token_dot(list tokens, Py_ssize_t n_buckets, Py_ssize_t offset, const double
         raw = (<str>token).encode("utf-8")
         _add(&t, _crc(raw, len(raw)) % <uint32_t>n_buckets)
     return _close(&t, weights, offset)
+
+
+def token_buckets(list tokens, Py_ssize_t n_buckets, long long[::1] out):
+    """Write ``crc32(utf-8) % n_buckets`` of each token into ``out`` (as long as ``tokens``).
+    The page model's hashed tokens (``qalxan.detect.page.model``) use it."""
+    cdef bytes raw
+    cdef object token
+    cdef Py_ssize_t i = 0
+    if n_buckets <= 0 or out.shape[0] != len(tokens):
+        raise ValueError("bad bucket count or output length")
+    for token in tokens:
+        raw = (<str>token).encode("utf-8")
+        out[i] = _crc(raw, len(raw)) % <uint32_t>n_buckets
+        i += 1
