@@ -56,11 +56,10 @@ class BrandIndex:
         self._groups = groups
         # Which brands' asset tokens occur in an image or icon text (one pass for all).
         tokens = sorted({a for e in self.entries for a in e.assets})
-        self._asset_brands = {
-            a: {i for i, e in enumerate(self.entries) if a in e.assets} for a in tokens
-        }
+        self._asset_brands = [  # the entries of each token, by the token's index
+            {i for i, e in enumerate(self.entries) if a in e.assets} for a in tokens
+        ]
         self._assets_ac = AhoCorasick(tokens) if tokens else None
-        self._asset_tokens = tokens
         # One pass over the text finds every brand's names.
         self.pattern = self._compile(tuple(range(len(groups))))
         self._any = AhoCorasick(self._names) if self._names else None
@@ -93,7 +92,7 @@ class BrandIndex:
         if self._assets_ac is not None:
             for blob in (assets.img_blob, assets.icon_blob):
                 for k, _, _ in self._assets_ac.find_matches_as_indexes(blob, overlapping=True):
-                    named |= self._asset_brands[self._asset_tokens[k]]
+                    named |= self._asset_brands[k]
         return [
             e
             for i, e in enumerate(self.entries)
