@@ -31,6 +31,7 @@ from qalxan.detect.url import (
     parse_confusables_tsv,
 )
 from qalxan.domain.errors import ConfigError, ParseError
+from qalxan.domain.url import parse_url, split_domain
 from qalxan.domain.verdict import Thresholds
 
 __all__ = [
@@ -170,7 +171,6 @@ def read_html_links(data_dir: Path, *, per_domain: int = 40) -> list[LabelledUrl
 
     from selectolax.lexbor import LexborHTMLParser
 
-    from qalxan.domain.url import split_domain
     from qalxan.service.page_train import iter_pages, load_index
 
     rows = [r for r in load_index(data_dir) if r.label == 0 and r.first_copy]
@@ -185,11 +185,10 @@ def read_html_links(data_dir: Path, *, per_domain: int = 40) -> list[LabelledUrl
             href = (node.attributes.get("href") or "").strip()
             if base is None and not href.lower().startswith(("http://", "https://", "//")):
                 continue
+            url = urljoin(base or "https:", href)
             try:
-                url = urljoin(base or "https://invalid./", href)
-                host = url.split("://", 1)[1].split("/", 1)[0].split("?", 1)[0]
-                domain = split_domain(host.rsplit("@", 1)[-1].split(":", 1)[0])
-            except (ValueError, IndexError):  # ParseError is a ValueError
+                domain = parse_url(url).domain  # what eval would refuse is not harvested
+            except ParseError:
                 continue
             registered = domain.registered
             if not url.startswith(("http://", "https://")) or url in seen or not domain.suffix:
@@ -210,8 +209,6 @@ def _page_base(hint: str) -> str | None:
     The set's hints come from file names with dots for every separator, so some hold a path
     (``bitcoin.org.en.developer-guide``, ``bitcoin.com.au.news.`` for ``.../news/``): there
     only absolute links are read."""
-    from qalxan.domain.url import split_domain
-
     if hint.endswith("."):
         return None
     try:
@@ -323,14 +320,14 @@ def add_verdict_counts(
     """Add to ``report`` (of :func:`evaluate_scores`) how many benign and how many phishing
     rows of each source got each verdict of the combined detector
     (``verdicts_of_benign`` / ``verdicts_of_phishing``: benign, suspicious, malicious)."""
-    for source, part in report["sources"].items():
-        for label, key in ((0, "verdicts_of_benign"), (1, "verdicts_of_phishing")):
-            counts = {"benign": 0, "suspicious": 0, "malicious": 0}
-            for row, score in zip(rows, scores, strict=True):
-                if row.source == source and row.label == label:
-                    counts[thresholds.label(score)] += 1
-            if sum(counts.values()):
-                part[key] = counts
+    keys = ("verdicts_of_benign", "verdicts_of_phishing")
+    for row, score in zip(rows, scores, strict=True):
+        part = report["sources"][row.source]
+        counts = part.setdefault(keys[row.label], dict.fromkeys(_VERDICTS, 0))
+        counts[thresholds.label(score)] += 1
+
+
+_VERDICTS = ("benign", "suspicious", "malicious")
 
 
 def score_rows(
