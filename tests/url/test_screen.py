@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import dnstwist
 import pytest
 
@@ -160,3 +163,60 @@ def test_a_platforms_own_name_imitates_no_brand(detector: UrlDetector) -> None:
     assert [m.technique for m in engine.imitations_of("kapitalbank-giris.sharepoint.com")] == [
         "subdomain"
     ]
+
+
+@pytest.mark.parametrize(
+    ("host", "brand", "technique", "detail"),
+    [
+        # Short names take keyboard neighbours, bit flips and vowel swaps ...
+        ("nina.az", "binaaz", "typo", "keyboard replacement"),
+        ("vap.az", "tapaz", "typo", "bit flip"),
+        ("a2al.az", "azal", "typo", "keyboard replacement"),  # AZERTY: 2 above z
+        ("agal.az", "azal", "typo", "keyboard replacement"),  # QWERTZ: g beside z
+        ("sia.az", "sima", "typo", "omission"),
+        # ... and glyph swaps, also with a Unicode letter (yclŏ: e -> c, ŏ -> o).
+        ("xn--ycl-0xa.az", "yelobank", "homoglyph", None),
+        ("mar.az", "nar", "typo", "keyboard replacement"),  # also a glyph swap: n -> m
+    ],
+)
+def test_short_names_keep_typosquat_typos(
+    detector: UrlDetector, host: str, brand: str, technique: str, detail: str | None
+) -> None:
+    found = detector.lookalike.imitations_of(host)
+    assert found and found[0].brand == brand and found[0].technique == technique, found
+    if detail is not None:
+        assert found[0].detail == detail
+    assert [h for h, _ in detector.lookalike.screen([host])] == [host]
+
+
+@pytest.mark.parametrize(
+    "host", ["nmr.az", "celt.az", "add.az", "apy.az", "bind.az", "ram.az", "alo.az"]
+)
+def test_short_names_are_not_met_by_any_other_word(detector: UrlDetector, host: str) -> None:
+    """Real .az sites one odd letter from a short name (nmr for nar: a -> m is no neighbour
+    on any keyboard, no bit flip, no vowel swap), or that meet a short name only through
+    the loose letter classes (ram and nar both fold to mam), imitate no one."""
+    assert detector.lookalike.imitations_of(host) == []
+    assert detector.lookalike.screen([host]) == []
+
+
+def test_a_long_name_still_takes_any_replacement(detector: UrlDetector) -> None:
+    found = detector.lookalike.imitations_of("kapitalbxnk.az")
+    assert found and found[0].brand == "kapitalbank" and found[0].detail == "replacement"
+
+
+@pytest.mark.shared_data
+def test_real_az_sites_of_the_reference_list_are_rarely_flagged(
+    detector: UrlDetector, shared_dir: Path
+) -> None:
+    """The .az domains of the Tranco 2026 list in ../shared/reference: most are ordinary
+    sites. Those still flagged are typosquat-shaped (nina.az: a keyboard neighbour of
+    bina.az; sia.az: SİMA less one letter) and are for an analyst; the bound guards
+    against a rule that floods them."""
+    path = shared_dir / "reference" / "legit_az_domains_tranco2026.csv"
+    with path.open(encoding="utf-8") as fh:
+        hosts = [row["domain"].strip().lower() for row in csv.DictReader(fh)]
+    assert len(hosts) > 1000
+    flagged = [h for h, _ in detector.lookalike.screen(hosts)]
+    assert "nina.az" in flagged
+    assert len(flagged) <= 8, flagged

@@ -18,7 +18,8 @@ _EDIT_CHARS = "abcdefghijklmnopqrstuvwxyz0-s"
 def _reference(
     engine: LookalikeEngine, skel: str, suffix: str
 ) -> tuple[tuple[int, Term] | None, tuple[int, Term] | None]:
-    """The search as first written: every candidate, in the registry's order."""
+    """The search as first written: every candidate, in the registry's order (odd
+    one-letter replacements of short names skipped)."""
     compact = skel.replace("-", "")
     n = len(compact)
     cands = sorted(c for m in range(n - 2, n + 3) for c in engine._by_length.get(m, ()))
@@ -30,6 +31,8 @@ def _reference(
             OSA.distance(skel, term.text, score_cutoff=2),
             OSA.distance(compact, term_compact, score_cutoff=2),
         )
+        if d == 1 and engine._odd_replacement(term_compact, compact):
+            continue
         plural = _plural(term_compact, compact) if d > min(limit, 1) else False
         if (d <= min(limit, 1) or plural) and (one is None or d < one[0]):
             one = (d, term)

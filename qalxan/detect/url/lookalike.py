@@ -23,7 +23,7 @@ from qalxan.detect.url.screen import ScreenIndex
 from qalxan.detect.url.skeleton import Confusables
 from qalxan.detect.url.terms import LookalikeConfig, Term, build_terms
 from qalxan.detect.url.tokens import TokenLists
-from qalxan.detect.url.variants import name_edit
+from qalxan.detect.url.variants import glyph_variants, name_edit
 from qalxan.domain.brands import BrandRegistry
 from qalxan.domain.errors import DomainError
 from qalxan.domain.url import Domain, split_domain
@@ -97,6 +97,7 @@ class LookalikeEngine:
             limit = 2 if len(t.compact) >= config.two_edit_length else 1
             self._by_length.setdefault(len(t.compact), []).append((k, t, t.compact, limit))
         self._typo_candidates = lru_cache(maxsize=4096)(self._typo_candidates_uncached)
+        self._glyph_forms = lru_cache(maxsize=256)(self._glyph_forms_uncached)
         self._words = frozenset(config.combo_words) | frozenset(config.country_codes)
         self._vocab = self._words | frozenset(self._by_compact)
         self._strong = frozenset(config.strong_words) | frozenset(config.country_codes)
@@ -217,7 +218,11 @@ class LookalikeEngine:
         if one is not None:
             return [self._typo_match(one, skel, raw, confusable)]
         loose = self._by_loose.get(self.confusables.loose(compact))
-        if loose is not None and self._typo_allowed(loose, domain.suffix):
+        if (
+            loose is not None
+            and self._typo_allowed(loose, domain.suffix)
+            and self._loose_allowed(loose, compact, raw.replace("-", ""))
+        ):
             w = self.config.weight("homoglyph_loose")
             return [Match("homoglyph", loose.brand, loose.official, w, raw, "look-alike letters")]
         if two is not None:
@@ -263,6 +268,30 @@ class LookalikeEngine:
                     )
         return None
 
+    def _loose_allowed(self, term: Term, compact: str, raw: str) -> bool:
+        """Whether a loose homoglyph match of ``term`` counts. The loose classes merge
+        letters (n, r and m) that only swap for one another as glyphs in some places; in a
+        short name that reaches other words (ram for nar), so there the label must be one of
+        the term's ASCII glyph swaps (at most two)."""
+        if len(term.compact) >= self.config.any_replacement_length:
+            return True
+        forms = self._glyph_forms(term.compact)
+        return compact in forms or self.confusables.letters(raw) in forms
+
+    def _glyph_forms_uncached(self, text: str) -> frozenset[str]:
+        return frozenset(glyph_variants(text, self.config.ascii_glyphs, depth=2))
+
+    def _odd_replacement(self, term_compact: str, compact: str) -> bool:
+        """Whether ``compact`` differs from a term shorter than ``any_replacement_length``
+        by one replacement that is no keyboard neighbour, bit flip or vowel swap (nmr for
+        nar, celt for cert): in a short name such a label is most often another word, and
+        typosquatters and dnstwist make the others."""
+        if len(term_compact) >= self.config.any_replacement_length:
+            return False
+        if len(term_compact) != len(compact):
+            return False
+        return name_edit(term_compact, compact, self.config.keyboard) == "replacement"
+
     @staticmethod
     def _typo_allowed(term: Term, suffix: str) -> bool:
         """Whether edits of ``term`` count on a domain with ``suffix``."""
@@ -290,6 +319,8 @@ class LookalikeEngine:
         for i in sorted(near):
             term, term_compact, limit = cands.items[i]
             d = near[i]
+            if d == 1 and self._odd_replacement(term_compact, compact):
+                continue
             plural = _plural(term_compact, compact) if d > min(limit, 1) else False
             if (d <= min(limit, 1) or plural) and (one is None or d < one[0]):
                 one = (d, term)

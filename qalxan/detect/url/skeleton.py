@@ -77,6 +77,20 @@ class Confusables:
                 break
         return out
 
+    def letters(self, label: str) -> str:
+        """Each character of ``label`` as its first ASCII look-alike, with no letter pairs
+        folded (``yclŏ`` -> ``yclo``, where the skeleton is ``ydo``)."""
+        out: list[str] = []
+        for ch in label.lower():
+            mapped = self.table.get(ch)
+            if mapped is not None:
+                out.append(mapped[0])
+            elif ch in _KEEP:
+                out.append(ch)
+            else:
+                out.append(_decompose(ch))
+        return "".join(out)
+
     def _compute(self, label: str) -> tuple[str, ...]:
         options: list[tuple[str, ...]] = []
         for ch in label.lower():

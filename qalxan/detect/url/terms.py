@@ -60,6 +60,7 @@ class LookalikeConfig:
     short_length: int = 5
     typo_anywhere_length: int = 8
     two_edit_length: int = 10
+    any_replacement_length: int = 0
     ascii_glyphs: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     sequences: Mapping[str, str] = field(default_factory=dict)
     loose: Mapping[str, str] = field(default_factory=dict)
@@ -84,6 +85,7 @@ class LookalikeConfig:
                 short_length=int(doc["short_length"]),
                 typo_anywhere_length=int(doc["typo_anywhere_length"]),
                 two_edit_length=int(doc["two_edit_length"]),
+                any_replacement_length=int(doc.get("any_replacement_length", 0)),
                 ascii_glyphs={str(k): tuple(map(str, v)) for k, v in doc["ascii_glyphs"].items()},
                 sequences={str(k): str(v) for k, v in doc["sequences"].items()},
                 loose={str(k): str(v) for k, v in doc["loose"].items()},
