@@ -100,6 +100,82 @@ def test_fields_written_by_script_count_apart_from_the_model(engine: Engine) -> 
     assert reasons["page.field.phone"].where == "form"
 
 
+@pytest.mark.parametrize(
+    ("html", "where", "kinds"),
+    [
+        # document.write(unescape(...)) of a percent-escaped form (%XX and %uXXXX)
+        (
+            "<script>document.write(unescape('%3Cinput%20name%3D%22pass%22%20type%3D"
+            "%22password%22%3E%3Cinput%20placeholder%3D%22Kart%20n%F6mr%u0259si%22%3E'))"
+            "</script>",
+            "script",
+            ["card", "password"],
+        ),
+        # a form that a script clones in from a <template>
+        (
+            "<template id=t><form><input name=cvv><input name=sms_code></form></template>",
+            "template",
+            ["cvv", "otp"],
+        ),
+        # a form inside an iframe's srcdoc document
+        (
+            '<iframe srcdoc="&lt;input name=&quot;card_number&quot;&gt;"></iframe>',
+            "iframe",
+            ["card"],
+        ),
+        # field definitions of a script's form config
+        (
+            '<script type="application/json">{"fields": [{"name": "pan", "label": "Kart '
+            'nömrəsi", "type": "text"}, {"name": "c", "autocomplete": "cc-csc"}]}</script>',
+            "script",
+            ["card", "cvv"],
+        ),
+    ],
+)
+def test_forms_outside_the_parsed_tree_count_for_the_rules(
+    html: str, where: str, kinds: list[str]
+) -> None:
+    feats = extract(f"<title>x</title>{html}", None, load_lexicon())
+    assert feats.fields == []
+    assert sorted(f.kind for f in feats.script_fields) == kinds
+    assert all(f.where.startswith(where + " ") for f in feats.script_fields)
+
+
+def test_structured_data_and_settings_are_no_fields() -> None:
+    """JSON-LD and an app's settings name things without being a form's fields."""
+    html = (
+        '<script type="application/ld+json">{"@type": "Organization", "name": "Kapital '
+        'Bank", "url": "https://kapitalbank.az"}</script><script>var cfg = {"name": '
+        '"pin", "value": "on"}; var t = unescape("%3Cb%3E100%25%3C/b%3E");</script>'
+    )
+    assert extract(html, None, load_lexicon()).script_fields == []
+
+
+_CHECKOUT = """<title>{title}</title><h1>{heading}</h1>
+<form method=post action="https://rest-pg.goldenpay.az/web/pay/card">
+<label for=n>Kart nömrəsi</label><input id=n name=pan>
+<label for=e>MM/YY</label><input id=e name=exp><label for=c>CVV</label><input id=c name=cvv>
+<button>Ödə</button></form>"""
+
+
+def test_a_card_form_to_a_listed_gateway_is_a_checkout_unless_the_page_lures(
+    engine: Engine,
+) -> None:
+    detector = engine.detector("page")
+    shop = _CHECKOUT.format(title="Sifarişin ödənişi | ElektroMarket", heading="Ödəniş")
+    v = detector.analyze(PageInput(shop, "https://elektromarket.az/checkout"))
+    codes = {r.code: r for r in v.reasons}
+    assert codes["page.form.gateway"].weight < 0
+    assert codes["page.form.gateway"].evidence == "rest-pg.goldenpay.az"
+    # a fake "receive the money" page may hand the victim on to a real card transfer
+    lure = _CHECKOUT.format(
+        title="Tap.az - Təhlükəsiz sövdələşmə", heading="Pulu almaq üçün kartınızı daxil edin"
+    )
+    v = detector.analyze(PageInput(lure, "https://tap-az.safe-deal.shop/d/7"))
+    assert "page.form.gateway" not in {r.code for r in v.reasons}
+    assert v.verdict == "malicious" and v.brand == "tapaz"
+
+
 # --- the lexicon's own examples -----------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from qalxan.data import load_brands
 from qalxan.detect.url import LookalikeEngine, UrlDetector
+from qalxan.detect.url.lookalike import _word_break
 from qalxan.domain.brands import Brand
 from qalxan.service import Engine
 from qalxan.service.url import build_lookalike
@@ -220,3 +221,22 @@ def test_real_az_sites_of_the_reference_list_are_rarely_flagged(
     flagged = [h for h, _ in detector.lookalike.screen(hosts)]
     assert "nina.az" in flagged
     assert len(flagged) <= 8, flagged
+
+
+@pytest.mark.parametrize(
+    ("text", "required", "expected"),
+    [
+        ("kartyenile", None, True),
+        ("kartyenile", {"kart"}, True),
+        ("yenile", {"kart"}, False),
+        ("yenilekart", {"kart"}, True),
+        ("kartxyz", None, False),
+        ("", None, False),
+    ],
+)
+def test_word_break_with_a_required_word(
+    text: str, required: set[str] | None, expected: bool
+) -> None:
+    words = frozenset({"kart", "yenile"})
+    found = _word_break(text, words, frozenset(required) if required is not None else None)
+    assert found is expected

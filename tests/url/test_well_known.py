@@ -141,3 +141,30 @@ def test_a_link_only_the_model_suspects_does_not_make_an_address_malicious(
     theirs, _ = _model(link)
     assert v.verdict == "suspicious", v.to_dict()
     assert v.score == pytest.approx(max(own, theirs), abs=1e-5), v.to_dict()
+
+
+def test_a_brand_before_the_at_sign_is_named_without_the_password(
+    detector: UrlDetector,
+) -> None:
+    v = detector.analyze("https://kapitalbank.az:hunter2@evil-login.ru/giris")
+    reason = next(r for r in v.reasons if r.code == "lookalike.userinfo")
+    assert v.verdict == "malicious" and v.brand == "kapitalbank"
+    assert reason.evidence == "kapitalbank.az"
+    assert all("hunter2" not in (r.evidence or "") for r in v.reasons)
+    by_name = detector.analyze("https://secure.birbank.login@203.0.113.7/")
+    assert [r.code for r in by_name.reasons if r.code.startswith("lookalike.")] == [
+        "lookalike.userinfo"
+    ]
+    plain = detector.analyze("https://anonymous:guest@ftp.example.org/pub/")
+    assert not any(r.code == "lookalike.userinfo" for r in plain.reasons)
+
+
+def test_a_search_on_a_well_known_service_only_mentions_the_brand(
+    detector: UrlDetector,
+) -> None:
+    """The same words in the path of an unknown site are a phishing kit's."""
+    search = detector.analyze("https://www.google.com/search?q=kapitalbank+login")
+    assert search.verdict == "benign"
+    assert [r.code for r in search.reasons if "brand" in r.code] == ["context.brand_mention"]
+    kit = detector.analyze("https://example-host.com/search?q=kapitalbank+login")
+    assert kit.brand == "kapitalbank" and kit.verdict != "benign"

@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from html import escape
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -26,6 +27,22 @@ _FIELD_ATTRS = ("name", "id", "placeholder", "aria-label", "title", "data-name")
 # Markup of a field inside script text, plain or escaped (\x3c, \u003c, &lt;).
 _SCRIPT_FIELD = re.compile(r"(?:<|\\x3c|\\u003c|&lt;)(?:input|select|textarea)\b", re.I)
 _JS_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|(.))", re.S)
+# Percent-escaped markup, as ``unescape('%3Cinput%20...')`` decodes it (%uXXXX and %XX).
+_PCT_MARKUP = re.compile(r"%3c(?:%[0-9a-f]{2}|[a-z])", re.I)
+_PCT_ESCAPE = re.compile(r"%u([0-9a-fA-F]{4})|%([0-9a-fA-F]{2})")
+_TEMPLATE_TAG = re.compile(r"</?template\b[^>]*>", re.I)
+# Flat JSON objects of a form config and their string members.
+_JSON_OBJECT = re.compile(r"\{[^{}]{0,600}\}")
+_JSON_PAIR = re.compile(r'"([A-Za-z_-]{1,20})"\s*:\s*"([^"\\]{0,120})"')
+_JSON_ATTRS = {
+    "name": "name",
+    "id": "id",
+    "type": "type",
+    "placeholder": "placeholder",
+    "autocomplete": "autocomplete",
+    "label": "aria-label",
+    "title": "title",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,18 +297,65 @@ def _js_unescape(match: re.Match[str]) -> str:
     return {"n": "\n", "t": " ", "r": ""}.get(char, char)
 
 
-def _script_fields(feats: PageFeatures, lex: PageLexicon) -> None:
-    """Fields of the markup that inline scripts write (``innerHTML = '<input ...>'``)."""
-    text = feats.script_text
-    if not _SCRIPT_FIELD.search(text):
-        return
-    markup = _JS_ESCAPE.sub(_js_unescape, text).replace("&lt;", "<").replace("&gt;", ">")
-    tree = LexborHTMLParser(markup)
-    labels = _labels(tree)
-    for node in tree.css("input, select, textarea"):
-        kind = _field_kind(node, labels, lex)
-        if kind is not None:
-            feats.script_fields.append(Field(kind, f"script {_locator(node)}", None))
+def _pct_unescape(match: re.Match[str]) -> str:
+    return chr(int(match.group(1) or match.group(2), 16))
+
+
+def _hidden_markup(tree: LexborHTMLParser, text: str) -> list[tuple[str, str]]:
+    """Markup the page holds outside its parsed tree, with where it was: what inline
+    scripts write (``innerHTML = '<input ...>'``, also JS-, HTML- or percent-escaped as
+    ``document.write(unescape('%3Cinput...'))`` writes it), field definitions that a
+    script builds a form from (JSON objects with a ``name`` or ``autocomplete``),
+    ``<template>`` content that a script clones in, and ``<iframe srcdoc>`` documents."""
+    out: list[tuple[str, str]] = []
+    if _PCT_MARKUP.search(text):
+        text = _PCT_ESCAPE.sub(_pct_unescape, text)
+    if _SCRIPT_FIELD.search(text):
+        markup = _JS_ESCAPE.sub(_js_unescape, text).replace("&lt;", "<").replace("&gt;", ">")
+        out.append(("script", markup))
+    configs = _json_fields(text)
+    if configs:
+        out.append(("script", configs))
+    for node in tree.css("template"):
+        out.append(("template", _TEMPLATE_TAG.sub("", node.html or "")))
+    for node in tree.css("iframe[srcdoc]"):
+        out.append(("iframe", node.attributes.get("srcdoc") or ""))
+    return out
+
+
+def _json_fields(text: str) -> str:
+    """Inputs written from the field definitions of a script's form config
+    (``{"name": "card_number", "label": "Kart nömrəsi", "autocomplete": "cc-number"}``)."""
+    if '"name"' not in text and '"autocomplete"' not in text:
+        return ""
+    inputs: list[str] = []
+    for obj in _JSON_OBJECT.findall(text[:MAX_SCRIPT]):
+        pairs = {k.lower(): v for k, v in _JSON_PAIR.findall(obj)}
+        if not ({"name", "autocomplete"} & pairs.keys()):
+            continue
+        if not ({"type", "label", "placeholder", "autocomplete"} & pairs.keys()):
+            continue
+        attrs = " ".join(
+            f'{_JSON_ATTRS[k]}="{escape(v, quote=True)}"'
+            for k, v in pairs.items()
+            if k in _JSON_ATTRS
+        )
+        inputs.append(f"<input {attrs}>")
+        if len(inputs) >= 50:
+            break
+    return "".join(inputs)
+
+
+def _script_fields(tree: LexborHTMLParser, feats: PageFeatures, lex: PageLexicon) -> None:
+    """Fields of the markup the page holds outside its parsed tree (see
+    :func:`_hidden_markup`); the rules count them, the page model does not see them."""
+    for where, markup in _hidden_markup(tree, feats.script_text):
+        sub = LexborHTMLParser(markup)
+        labels = _labels(sub)
+        for node in sub.css("input, select, textarea"):
+            kind = _field_kind(node, labels, lex)
+            if kind is not None:
+                feats.script_fields.append(Field(kind, f"{where} {_locator(node)}", None))
 
 
 def extract(html: str, base_url: str | None, lex: PageLexicon) -> PageFeatures:
@@ -318,7 +382,7 @@ def extract(html: str, base_url: str | None, lex: PageLexicon) -> PageFeatures:
     res = _Refs()
     _resources(tree, base, feats, res)
     _scripts(tree, base, feats, res)
-    _script_fields(feats, lex)
+    _script_fields(tree, feats, lex)
     res.count("res", feats)
     root = tree.root
     if root is not None:

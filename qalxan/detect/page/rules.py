@@ -114,6 +114,7 @@ class Findings:
     brand: str | None = None
     indicators: list[Indicator] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
+    gateway: str | None = None  # a listed processor's host that a card form posts to
 
 
 def _registered(host: str) -> str:
@@ -319,8 +320,12 @@ def _forms(
             continue
         if page_reg is None or _registered(target) == page_reg:
             continue
-        if any(e.brand.owns_host(target) for e in index.entries):
-            continue  # a bank's payment gateway
+        owner = next((e.brand for e in index.entries if e.brand.owns_host(target)), None)
+        if owner is not None:
+            # a bank's or processor's payment gateway
+            if owner.category in _PROCESSORS and set(form.kinds) & _CARD_KINDS:
+                out.gateway = out.gateway or target
+            continue
         secrets = set(form.kinds) & lex.sensitive
         code, weight = (
             ("page.form.offsite_sensitive", w("form_offsite_sensitive"))
@@ -439,4 +444,32 @@ def judge(
     _forms(feats, host, index, lex, cat, out)
     _scripts(feats, lex, cat, out)
     _wording(feats, lex, cat, out)
+    _gateway(lex, cat, out)
     return out
+
+
+# Reasons that say a page imitates someone or lures: with any of them, a card form posting
+# to a real processor is no sign of a shop (a "receive the money" page may hand the victim
+# on to a real card-to-card transfer).
+_LURE_PREFIXES = (
+    "page.brand.",
+    "page.payment.",
+    "page.form.",
+    "page.script.",
+    "page.scam.",
+    "page.wording.",
+)
+_LURE_CODES = frozenset({"page.urgency.secrets"})
+_PROCESSORS = frozenset({"bank", "payment"})
+_CARD_KINDS = frozenset({"card", "cvv", "expiry"})
+
+
+def _gateway(lex: PageLexicon, cat: ReasonCatalog, out: Findings) -> None:
+    """A card form posting to a listed bank's or processor's own gateway, on a page that
+    shows no brand and no lure: a shop's checkout (``page.form.gateway``, legitimacy)."""
+    if out.gateway is None:
+        return
+    for r in out.reasons:
+        if r.weight > 0 and (r.code.startswith(_LURE_PREFIXES) or r.code in _LURE_CODES):
+            return
+    out.reasons.append(cat.reason("page.form.gateway", lex.weight("form_gateway"), out.gateway))

@@ -101,9 +101,12 @@ class LookalikeEngine:
         self._words = frozenset(config.combo_words) | frozenset(config.country_codes)
         self._vocab = self._words | frozenset(self._by_compact)
         self._strong = frozenset(config.strong_words) | frozenset(config.country_codes)
+        self._ordinary = frozenset(config.generic_words) | frozenset(config.combo_words)
         self._officials = tuple(
             (d, b.id) for b in brands for d in b.domains if "." in d and d.strip(".")
         )
+        # The most specific official domain names the brand (dsmf.gov.az, not gov.az).
+        self._officials_longest = tuple(sorted(self._officials, key=lambda o: -len(o[0])))
         self._own_tails: dict[str, set[str]] = {b.id: set() for b in brands}
         for d, b in self._officials:
             self._own_tails[b].add(d.partition(".")[2].replace(".", ""))
@@ -158,29 +161,64 @@ class LookalikeEngine:
         ``account``: the site is a social network or messenger where the path names an
         account, which the brand itself may own (weaker evidence). A distinctive name that is
         only a word of an ordinary slug (no lure word, not a segment of its own) comes back
-        as technique ``mention``: context, not an imitation."""
+        as technique ``mention``: context, not an imitation; so does an account named exactly
+        as the brand (``instagram.com/kapitalbank``: most likely the brand's own account)."""
         text = path.lower()
         if len(text) < 3 or self.owner(domain.host):
             return []
-        weight = self.config.weight("path_account" if account else "path")
-        out: list[Match] = []
         hit = self._official_in_text.search(text)
         if hit is not None:
             official = hit.group(1)
             brand = dict(self._officials)[official]
-            out.append(Match("path", brand, official, weight, official, "domain", "path"))
-            return out
+            technique, weight = self._path_kind(text, None, brand, account)
+            return [Match(technique, brand, official, weight, official, "domain", "path")]
         for term in self._distinctive:
             if term.compact in text or (term.text != term.compact and term.text in text):
-                # A word of an ordinary slug is a mention (context), not an imitation.
-                technique = "path"
-                if not account and not self._phishy_path(text, term):
-                    technique, weight = "mention", self.config.weight("path_plain")
-                out.append(
+                technique, weight = self._path_kind(text, term, term.brand, account)
+                return [
                     Match(technique, term.brand, term.official, weight, term.text, "name", "path")
-                )
-                return out
-        return out
+                ]
+        return []
+
+    def userinfo_matches(self, userinfo: str) -> list[Match]:
+        """A brand's official domain or distinctive name in the user-info part of an address
+        (``https://kapitalbank.az@evil.ru/``, ``https://login.birbank:x@evil.ru/``): the
+        browser goes to the host after ``@``, while the reader sees the brand first. The
+        evidence is the brand's name, never the user-info text (it may hold a password)."""
+        text = userinfo.lower()
+        weight = self.config.weight("userinfo")
+        hit = self._official_in_text.search(text)
+        if hit is not None:
+            official = hit.group(1)
+            brand = dict(self._officials)[official]
+            return [Match("userinfo", brand, official, weight, official, "domain", "url")]
+        compact = _SEPARATORS.sub("", text)
+        for term in self._distinctive:
+            if term.compact in compact:
+                return [
+                    Match("userinfo", term.brand, term.official, weight, term.text, "name", "url")
+                ]
+        return []
+
+    def _path_kind(
+        self, text: str, term: Term | None, brand: str, account: bool
+    ) -> tuple[str, float]:
+        """Technique and weight of a brand named in a path: ``path`` as a phishing kit puts
+        it, else ``mention`` (context). An official domain in the path counts as a kit's.
+        On a social network or messenger the first segment is an account: one named
+        exactly as the brand is most likely its own (``instagram.com/kapitalbank``), one
+        with more to it is not (``kapitalbank_bonus``, ``t.me/kapitalbank_bot``)."""
+        w = self.config.weight
+        if account:
+            handle = _SEPARATORS.sub("", _first_segment(text))
+            names = {t.compact for t in self.terms_ if t.brand == brand}
+            names |= {_SEPARATORS.sub("", d) for d, b in self._officials if b == brand}
+            if handle in names:
+                return "mention", w("path_context")
+            return "path", w("path_account")
+        if term is not None and not self._phishy_path(text, term):
+            return "mention", w("path_plain")
+        return "path", w("path")
 
     def _phishy_path(self, text: str, term: Term) -> bool:
         """Whether a brand name in a path looks like a phishing kit's rather than a word of
@@ -215,6 +253,8 @@ class LookalikeEngine:
         # One pass over the typo candidates gives the best match within one edit and within
         # two; a loose homoglyph match ranks between them.
         one, two = self._typos(skel, domain)
+        if one is not None and self._other_words(compact, one[1], domain):
+            one = two = None
         if one is not None:
             return [self._typo_match(one, skel, raw, confusable)]
         loose = self._by_loose.get(self.confusables.loose(compact))
@@ -267,6 +307,12 @@ class LookalikeEngine:
                         "tld_swap", term.brand, term.official, w, domain.registered, "country code"
                     )
         return None
+
+    def _other_words(self, compact: str, term: Term, domain: Domain) -> bool:
+        """A label one edit from ``term`` on a foreign suffix that is itself made of ordinary
+        words (``capitalbank.jo``: capital + bank, one letter from kapitalbank) names a
+        business of its own there; on the brand's own suffix it still counts."""
+        return domain.suffix != term.suffix and _word_break(compact, self._ordinary)
 
     def _loose_allowed(self, term: Term, compact: str, raw: str) -> bool:
         """Whether a loose homoglyph match of ``term`` counts. The loose classes merge
@@ -367,6 +413,10 @@ class LookalikeEngine:
             rest = "".join(tokens[:i] + tokens[i + 1 :])
             if rest and self._decomposable(rest, strong=not term.distinctive):
                 return Match("combosquat", term.brand, term.official, w("combosquat"), skel, rest)
+        if len(tokens) > 1:
+            misspelt = self._misspelt_token(tokens, domain)
+            if misspelt is not None:
+                return misspelt
         for term in self.terms_:
             t = term.compact
             if t not in compact or t == compact:
@@ -375,15 +425,45 @@ class LookalikeEngine:
             rest = head + tail
             if (not term.distinctive) and (head and tail):
                 continue
-            if self._decomposable(rest, strong=not term.distinctive):
+            if self._decomposable(rest, strong=not term.distinctive, glued=True):
                 return Match("combosquat", term.brand, term.official, w("combosquat"), skel, rest)
             if term.distinctive:
                 weight = w("combosquat_loose")
                 return Match("combosquat", term.brand, term.official, weight, skel, rest)
         return None
 
-    def _decomposable(self, rest: str, *, strong: bool = False) -> bool:
-        return _word_break(rest, self._strong if strong else self._vocab)
+    def _misspelt_token(self, tokens: list[str], domain: Domain) -> Match | None:
+        """A long name misspelt by one edit as one hyphen token, beside glue words or a
+        country code (``acessbank-az``, ``login-kapitalbamk``): a typo and a combination
+        at once. Only names whose typos count anywhere (8+ letters) are looked for."""
+        for i, token in enumerate(tokens):
+            if len(token) < self.config.typo_anywhere_length - 1:
+                continue
+            one, _ = self._typos(token, domain)
+            if one is None or not one[1].typo_anywhere or self._other_words(token, one[1], domain):
+                continue
+            rest = "".join(tokens[:i] + tokens[i + 1 :])
+            if self._decomposable(rest):
+                term = one[1]
+                edit = name_edit(term.compact, token, self.config.keyboard)
+                return Match(
+                    "typo",
+                    term.brand,
+                    term.official,
+                    self.config.weight("typo"),
+                    "-".join(tokens),
+                    f"{edit} + {rest}",
+                )
+        return None
+
+    def _decomposable(self, rest: str, *, strong: bool = False, glued: bool = False) -> bool:
+        """``rest`` is made of glue words (and other brands' names). With ``strong``, as a
+        short name needs: when the words were hyphen tokens, one of them at least is a
+        strong word (``abb-kart-yenile``, not ``abb-yenile``); when they were ``glued`` to
+        the name, all are (``abbkart``), as the screening patterns have them."""
+        if strong and glued:
+            return _word_break(rest, self._strong)
+        return _word_break(rest, self._vocab, self._strong if strong else None)
 
     # -- subdomain analysis ----------------------------------------------------------------
 
@@ -393,7 +473,7 @@ class LookalikeEngine:
         out: list[Match] = []
         w = self.config.weight
         host = "." + domain.host + "."
-        for official, brand in self._officials:
+        for official, brand in self._officials_longest:
             if "." + official + "." in host:
                 out.append(
                     Match("subdomain", brand, official, w("subdomain"), domain.host, "domain")
@@ -464,6 +544,14 @@ _EXTENSION = re.compile(r"\.[a-z0-9]{1,5}$")
 _SEPARATORS = re.compile(r"[-_.+ ]")
 
 
+def _first_segment(text: str) -> str:
+    """The first non-empty segment of a path (``/@kapitalbank/posts`` -> ``@kapitalbank``)."""
+    for segment in _SEGMENTS.split(text):
+        if segment:
+            return segment.lstrip("@")
+    return ""
+
+
 def _unicode_label(label: str) -> str:
     if not label.startswith("xn--"):
         return label
@@ -482,12 +570,16 @@ def _plural(term: str, label: str) -> bool:
 
 
 @lru_cache(maxsize=16384)
-def _word_break(text: str, words: frozenset[str]) -> bool:
-    """``text`` is a sequence of ``words`` and digit runs (non-empty)."""
+def _word_break(text: str, words: frozenset[str], required: frozenset[str] | None = None) -> bool:
+    """``text`` is a sequence of ``words`` and digit runs (non-empty), with at least one
+    word of ``required`` among them when that is given."""
     if not text:
         return False
+    # ok[i]: text[:i] splits; got[i]: it splits with a required word among the pieces
     ok = [False] * (len(text) + 1)
+    got = [False] * (len(text) + 1)
     ok[0] = True
+    got[0] = required is None
     for end in range(1, len(text) + 1):
         for start in range(max(0, end - 20), end):
             if not ok[start]:
@@ -495,8 +587,10 @@ def _word_break(text: str, words: frozenset[str]) -> bool:
             piece = text[start:end]
             if piece in words or piece.isdigit():
                 ok[end] = True
-                break
-    return ok[-1]
+                if got[start] or (required is not None and piece in required):
+                    got[end] = True
+                    break
+    return got[-1]
 
 
 def _best_per_technique(matches: Iterable[Match]) -> list[Match]:

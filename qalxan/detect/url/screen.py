@@ -62,6 +62,9 @@ class ScreenIndex:
             if term.typo_anywhere:
                 for v in forms | _dotted(term.compact) | _dotted(term.text):
                     patterns.update({f"\n{v}.", f".{v}."})
+                # a misspelt long name as a hyphen token (acessbank-az, login-kapitalbamk)
+                for v in forms:
+                    patterns.update({f"{v}-", f"-{v}"})
             elif term.typo_own_suffix:
                 tail = f".{term.suffix}\n"
                 for v in forms | _dotted(term.compact) | _dotted(term.text):
