@@ -141,6 +141,20 @@ def test_forms_outside_the_parsed_tree_count_for_the_rules(
     assert all(f.where.startswith(where + " ") for f in feats.script_fields)
 
 
+@pytest.mark.parametrize(
+    ("boxes", "kinds"),
+    [
+        ('<input name=p{i} maxlength=4 inputmode="numeric">' * 1, []),
+        ("".join(f'<input name=p{i} maxlength="4" inputmode=numeric>' for i in range(4)), ["card"]),
+        ("".join(f"<input name=p{i} maxlength=4 type=text>" for i in range(3)), []),
+        ("".join(f"<input name=d{i} maxlength=1>" for i in range(6)), []),  # an SMS code in boxes
+    ],
+)
+def test_a_card_number_split_over_four_boxes(boxes: str, kinds: list[str]) -> None:
+    feats = extract(f"<form>{boxes}<input name=x></form>", None, load_lexicon())
+    assert [f.kind for f in feats.fields] == kinds
+
+
 def test_structured_data_and_settings_are_no_fields() -> None:
     """JSON-LD and an app's settings name things without being a form's fields."""
     html = (

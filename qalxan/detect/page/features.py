@@ -185,9 +185,13 @@ def _forms(
     for index, form in enumerate(form_nodes):
         kinds: list[str] = []
         layout: list[str] = []
-        for node in form.css("input, select, textarea"):
+        nodes = form.css("input, select, textarea")
+        split = _split_card(nodes)
+        for node in nodes:
             seen.add(node.mem_id)
             kind = _field_kind(node, labels, lex)
+            if kind is None and node.mem_id in split:
+                kind = "card"
             layout.append(f"{node.tag}:{node.attributes.get('type') or ''}:{kind or ''}")
             if kind is not None:
                 kinds.append(kind)
@@ -208,6 +212,27 @@ def _forms(
         kind = _field_kind(node, labels, lex)
         if kind is not None:
             feats.fields.append(Field(kind, _locator(node), None))
+
+
+_SPLIT_TYPES = frozenset({"text", "tel", "number", "password"})
+
+
+def _split_card(nodes: list[LexborNode]) -> set[int]:
+    """The first input of each run of four or more text inputs of four characters each: a
+    card number split over four boxes, as kits and some banks ask for it."""
+    out: set[int] = set()
+    run: list[LexborNode] = []
+    for node in [*nodes, None]:
+        if node is not None and node.tag == "input":
+            attrs = node.attributes
+            kind = (attrs.get("type") or "text").lower()
+            if kind in _SPLIT_TYPES and (attrs.get("maxlength") or "").strip() == "4":
+                run.append(node)
+                continue
+        if len(run) >= 4:
+            out.add(run[0].mem_id)
+        run = []
+    return out
 
 
 class _Refs:

@@ -545,7 +545,8 @@ _SEPARATORS = re.compile(r"[-_.+ ]")
 
 
 def _first_segment(text: str) -> str:
-    """The first non-empty segment of a path (``/@kapitalbank/posts`` -> ``@kapitalbank``)."""
+    """The first non-empty segment of a path, without a leading ``@`` (``/@birbank/posts``
+    -> ``birbank``)."""
     for segment in _SEGMENTS.split(text):
         if segment:
             return segment.lstrip("@")
