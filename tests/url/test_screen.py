@@ -36,6 +36,17 @@ HOSTS = [
     "",
     "not a host",
     "KAPITALBANK.COM",
+    # rules of the sixth session: screening must find what the full analysis finds
+    "m10.az-wallet.top",
+    "dsmf.gov-az.org",
+    "abc-nar.az",
+    "acessbank-az.com",
+    "login-kapitalbamk.net",
+    "abb-kart-yenile.com",
+    "abb-yenile.com",
+    "digital-secure.com",
+    "digital-gov-az.com",
+    "nmr.az",
 ]
 
 
@@ -50,6 +61,8 @@ def test_screen_agrees_with_full_analysis(detector: UrlDetector) -> None:
     assert screened == full
     assert "kapitalbank.az" not in screened and "snare.com" not in screened
     assert {"kapitalbnak.az", "xn--birbnk-6nf.az", "kapital.bank.az"} <= screened
+    assert {"m10.az-wallet.top", "acessbank-az.com", "abb-kart-yenile.com"} <= screened
+    assert not {"abc-nar.az", "digital-secure.com", "nmr.az"} & screened
 
 
 def test_screen_of_unicode_hosts(detector: UrlDetector) -> None:

@@ -81,6 +81,7 @@ class PageFeatures:
     title: str = ""
     text: str = ""  # folded visible text (capped)
     headings: str = ""  # folded text of h1-h3 and legends
+    alt_text: str = ""  # folded alt text of images (pages whose words are pictures)
     fields: list[Field] = field(default_factory=list)
     # Fields in markup that inline scripts hold as strings (a multi-step kit writes its card
     # form in step 2); kept apart from ``fields`` so the page model sees what it was trained on.
@@ -136,23 +137,51 @@ def _locator(node: LexborNode) -> str:
 
 
 def _labels(tree: LexborHTMLParser) -> dict[str, str]:
+    """Label text by the id of the field it names (``<label for>``), and, under the key
+    ``aria:`` + the element's id, the text of each element that ``aria-labelledby`` refers
+    to (``<span id="l-kart">Kart nömrəsi</span> ... <input aria-labelledby="l-kart">``)."""
     out: dict[str, str] = {}
     for label in tree.css("label[for]"):
         target = label.attributes.get("for")
         if target:
             out[target] = label.text(deep=True, separator=" ", strip=True)
+    wanted: set[str] = set()
+    for node in tree.css("[aria-labelledby]"):
+        wanted.update((node.attributes.get("aria-labelledby") or "").split())
+    if wanted:
+        for node in tree.css("[id]"):
+            ref = node.attributes.get("id") or ""
+            if ref in wanted:
+                out[f"aria:{ref}"] = node.text(deep=True, separator=" ", strip=True)[:200]
     return out
+
+
+# Elements that kits use as a field's label when they use no <label>.
+_LABEL_LIKE = frozenset({"div", "span", "small", "p", "b", "strong"})
+_LABEL_MAX = 80
 
 
 def _label_before(node: LexborNode) -> str:
     """The text of a ``<label>`` without ``for`` right before the field (``<label>CVV</label>
-    <input name="x3">``: kits name their fields x1, x2 and say what they are in the label)."""
+    <input name="x3">``: kits name their fields x1, x2 and say what they are in the label),
+    or of a short text element there that holds no field itself (``<small>Три цифры на
+    обороте</small><input id="c">``), or the alt text of an image there (a label drawn as a
+    picture)."""
     prev = node.prev
     while prev is not None and prev.tag == "-text" and not prev.text(deep=False).strip():
         prev = prev.prev
-    if prev is None or prev.tag != "label" or prev.attributes.get("for"):
+    if prev is None:
         return ""
-    return prev.text(deep=True, separator=" ", strip=True)
+    if prev.tag == "label":
+        return "" if prev.attributes.get("for") else prev.text(deep=True, separator=" ", strip=True)
+    if prev.tag == "img":  # a label drawn as a picture
+        alt = (prev.attributes.get("alt") or "").strip()
+        return alt if len(alt) <= _LABEL_MAX else ""
+    if prev.tag in _LABEL_LIKE:
+        text = prev.text(deep=True, separator=" ", strip=True)
+        if text and len(text) <= _LABEL_MAX and prev.css_first("input, select, textarea") is None:
+            return text
+    return ""
 
 
 def _field_kind(node: LexborNode, labels: dict[str, str], lex: PageLexicon) -> str | None:
@@ -161,6 +190,8 @@ def _field_kind(node: LexborNode, labels: dict[str, str], lex: PageLexicon) -> s
     if input_type in ("hidden", "submit", "button", "checkbox", "radio", "image", "reset"):
         return None
     parts = [attrs.get(a) or "" for a in _FIELD_ATTRS]
+    for ref in (attrs.get("aria-labelledby") or "").split():
+        parts.append(labels.get(f"aria:{ref}", ""))
     node_id = attrs.get("id")
     if node_id and node_id in labels:
         parts.append(labels[node_id])
@@ -426,6 +457,8 @@ def extract(html: str, base_url: str | None, lex: PageLexicon) -> PageFeatures:
     }
     heads = [n.text(deep=True, separator=" ", strip=True) for n in tree.css("h1, h2, h3, legend")]
     feats.headings = fold(" ".join(heads))[:2000]
+    alts = [(n.attributes.get("alt") or "").strip() for n in tree.css("img[alt]")]
+    feats.alt_text = fold(" ".join(a for a in alts if a))[:2000]
     tree.strip_tags(["script", "style", "noscript", "template", "svg"])
     body = tree.body
     text = body.text(deep=True, separator=" ", strip=True) if body is not None else ""

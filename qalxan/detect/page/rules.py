@@ -230,9 +230,10 @@ def _brand(
         )
         return
     assets = _Assets.of(feats, index)
-    said = _Mentions(
-        index.hits(fold(feats.title)), index.hits(feats.text), index.hits(feats.headings)
-    )
+    # The words of images (alt text) count as the page's text for the brand it shows: a
+    # page drawn as pictures names its brand there.
+    text = f"{feats.text} {feats.alt_text}" if feats.alt_text else feats.text
+    said = _Mentions(index.hits(fold(feats.title)), index.hits(text), index.hits(feats.headings))
     # Brands not shown at all score 0 points, below any positive minimum: skip them.
     entries = index.shown(assets, said) if lex.brand_min_points > 0 else index.entries
     if not entries:

@@ -102,6 +102,7 @@ class LookalikeEngine:
         self._vocab = self._words | frozenset(self._by_compact)
         self._strong = frozenset(config.strong_words) | frozenset(config.country_codes)
         self._ordinary = frozenset(config.generic_words) | frozenset(config.combo_words)
+        self._local = frozenset(config.local_words) | frozenset(config.country_codes)
         self._officials = tuple(
             (d, b.id) for b in brands for d in b.domains if "." in d and d.strip(".")
         )
@@ -147,7 +148,25 @@ class LookalikeEngine:
                 if found:
                     break
         found.extend(self._subdomain_matches(domain))
+        if not found and "-" in domain.host:
+            found.extend(self._hyphenated_official(domain))
         return _best_per_technique(found)
+
+    def _hyphenated_official(self, domain: Domain) -> list[Match]:
+        """An official domain whose dots a hyphen replaces at the edge of the registered
+        name (``m10.az-wallet.top``, ``dsmf.gov-az.org``): read with hyphens as dots, the
+        official domain stands before more of the host. One that ends the host
+        (``abc-nar.az``) is another name on the brand's suffix, not this."""
+        flat = "." + domain.host.replace("-", ".") + "."
+        for official, brand in self._officials_longest:
+            for form in {official, official.replace("-", "")}:
+                key = "." + form.replace("-", ".") + "."
+                pos = flat.find(key)
+                if pos < 0 or pos + len(key) >= len(flat):
+                    continue
+                w = self.config.weight("subdomain")
+                return [Match("subdomain", brand, official, w, domain.host, "hyphenated domain")]
+        return []
 
     def imitations_of(self, host: str) -> list[Match]:
         """:meth:`imitations` of a host name given as text (invalid names give none)."""
@@ -411,7 +430,7 @@ class LookalikeEngine:
             if term is None:
                 continue
             rest = "".join(tokens[:i] + tokens[i + 1 :])
-            if rest and self._decomposable(rest, strong=not term.distinctive):
+            if rest and self._decomposable(rest, strong=not term.distinctive, name=term.compact):
                 return Match("combosquat", term.brand, term.official, w("combosquat"), skel, rest)
         if len(tokens) > 1:
             misspelt = self._misspelt_token(tokens, domain)
@@ -425,7 +444,7 @@ class LookalikeEngine:
             rest = head + tail
             if (not term.distinctive) and (head and tail):
                 continue
-            if self._decomposable(rest, strong=not term.distinctive, glued=True):
+            if self._decomposable(rest, strong=not term.distinctive, glued=True, name=t):
                 return Match("combosquat", term.brand, term.official, w("combosquat"), skel, rest)
             if term.distinctive:
                 weight = w("combosquat_loose")
@@ -456,11 +475,19 @@ class LookalikeEngine:
                 )
         return None
 
-    def _decomposable(self, rest: str, *, strong: bool = False, glued: bool = False) -> bool:
+    def _decomposable(
+        self, rest: str, *, strong: bool = False, glued: bool = False, name: str = ""
+    ) -> bool:
         """``rest`` is made of glue words (and other brands' names). With ``strong``, as a
         short name needs: when the words were hyphen tokens, one of them at least is a
         strong word (``abb-kart-yenile``, not ``abb-yenile``); when they were ``glued`` to
-        the name, all are (``abbkart``), as the screening patterns have them."""
+        the name, all are (``abbkart``), as the screening patterns have them. A plain
+        English ``name`` (``plain_names``: digital, turbo) needs a word that points to
+        Azerbaijan among them (``digital-gov-az``, not ``digital-secure``)."""
+        if name in self.config.plain_names:
+            if glued:
+                return _word_break(rest, self._strong | self._local, self._local)
+            return _word_break(rest, self._vocab, self._local)
         if strong and glued:
             return _word_break(rest, self._strong)
         return _word_break(rest, self._vocab, self._strong if strong else None)

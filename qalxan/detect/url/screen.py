@@ -71,6 +71,9 @@ class ScreenIndex:
                     patterns.update({f"\n{v}{tail}", f".{v}{tail}"})
         for official, _brand in officials:
             patterns.update({f"\n{official}.", f".{official}."})
+            # the official domain with hyphens for dots (m10.az-wallet.top, dsmf.gov-az.org)
+            for form in _hyphenated(official):
+                patterns.update({f"{form}-", f"{form}."})
         ordered = sorted(patterns)
         ordered.append(_IDN)
         automaton = ahocorasick_rs.BytesAhoCorasick(
@@ -112,6 +115,20 @@ def _variants(term: Term, config: LookalikeConfig) -> set[str]:
         forms.update(typo_variants(base))
         forms.update(glyph_variants(base, config.ascii_glyphs, depth=2))
     return {f for f in forms if _valid(f) and len(f) >= 2}
+
+
+def _hyphenated(official: str) -> set[str]:
+    """``official`` and its forms with some dots as hyphens (``dsmf-gov.az``), and without
+    its own hyphens (``egov.az`` for ``e-gov.az``)."""
+    out: set[str] = set()
+    for base in {official, official.replace("-", "")}:
+        parts = base.split(".")
+        for mask in range(1 << (len(parts) - 1)):
+            text = parts[0]
+            for i, part in enumerate(parts[1:]):
+                text += ("-" if mask >> i & 1 else ".") + part
+            out.add(text)
+    return out
 
 
 def _dotted(name: str) -> set[str]:

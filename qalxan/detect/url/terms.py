@@ -57,6 +57,8 @@ class LookalikeConfig:
     restricted_tlds: frozenset[str] = frozenset()
     restricted_labels: frozenset[str] = frozenset()
     path_lure_words: tuple[str, ...] = ()
+    plain_names: frozenset[str] = frozenset()
+    local_words: frozenset[str] = frozenset()
     short_length: int = 5
     typo_anywhere_length: int = 8
     two_edit_length: int = 10
@@ -82,6 +84,8 @@ class LookalikeConfig:
                 restricted_tlds=frozenset(str(t).lower() for t in doc["restricted_tlds"]),
                 restricted_labels=frozenset(str(t).lower() for t in doc["restricted_labels"]),
                 path_lure_words=tuple(str(w).lower() for w in doc.get("path_lure_words") or ()),
+                plain_names=frozenset(str(w).lower() for w in doc.get("plain_names") or ()),
+                local_words=frozenset(str(w).lower() for w in doc.get("local_words") or ()),
                 short_length=int(doc["short_length"]),
                 typo_anywhere_length=int(doc["typo_anywhere_length"]),
                 two_edit_length=int(doc["two_edit_length"]),
