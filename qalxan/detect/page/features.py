@@ -31,6 +31,7 @@ _JS_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|x([0-9a-fA-F]{2})|(.))", re.S)
 _PCT_MARKUP = re.compile(r"%3c(?:%[0-9a-f]{2}|[a-z])", re.I)
 _PCT_ESCAPE = re.compile(r"%u([0-9a-fA-F]{4})|%([0-9a-fA-F]{2})")
 _TEMPLATE_TAG = re.compile(r"</?template\b[^>]*>", re.I)
+_RARE_MARKUP = re.compile(r"<template|srcdoc|aria-labelledby", re.I)
 # Flat JSON objects of a form config and their string members.
 _JSON_OBJECT = re.compile(r"\{[^{}]{0,600}\}")
 _JSON_PAIR = re.compile(r'"([A-Za-z_-]{1,20})"\s*:\s*"([^"\\]{0,120})"')
@@ -136,7 +137,7 @@ def _locator(node: LexborNode) -> str:
     return f"{node.tag}[type={attrs.get('type') or 'text'}]"
 
 
-def _labels(tree: LexborHTMLParser) -> dict[str, str]:
+def _labels(tree: LexborHTMLParser, aria: bool = True) -> dict[str, str]:
     """Label text by the id of the field it names (``<label for>``), and, under the key
     ``aria:`` + the element's id, the text of each element that ``aria-labelledby`` refers
     to (``<span id="l-kart">Kart nömrəsi</span> ... <input aria-labelledby="l-kart">``)."""
@@ -146,7 +147,7 @@ def _labels(tree: LexborHTMLParser) -> dict[str, str]:
         if target:
             out[target] = label.text(deep=True, separator=" ", strip=True)
     wanted: set[str] = set()
-    for node in tree.css("[aria-labelledby]"):
+    for node in tree.css("[aria-labelledby]") if aria else ():
         wanted.update((node.attributes.get("aria-labelledby") or "").split())
     if wanted:
         for node in tree.css("[id]"):
@@ -357,7 +358,9 @@ def _pct_unescape(match: re.Match[str]) -> str:
     return chr(int(match.group(1) or match.group(2), 16))
 
 
-def _hidden_markup(tree: LexborHTMLParser, text: str) -> list[tuple[str, str]]:
+def _hidden_markup(
+    tree: LexborHTMLParser, text: str, rare: frozenset[str]
+) -> list[tuple[str, str]]:
     """Markup the page holds outside its parsed tree, with where it was: what inline
     scripts write (``innerHTML = '<input ...>'``, also JS-, HTML- or percent-escaped as
     ``document.write(unescape('%3Cinput...'))`` writes it), field definitions that a
@@ -372,9 +375,9 @@ def _hidden_markup(tree: LexborHTMLParser, text: str) -> list[tuple[str, str]]:
     configs = _json_fields(text)
     if configs:
         out.append(("script", configs))
-    for node in tree.css("template"):
+    for node in tree.css("template") if "<template" in rare else ():
         out.append(("template", _TEMPLATE_TAG.sub("", node.html or "")))
-    for node in tree.css("iframe[srcdoc]"):
+    for node in tree.css("iframe[srcdoc]") if "srcdoc" in rare else ():
         out.append(("iframe", node.attributes.get("srcdoc") or ""))
     return out
 
@@ -382,7 +385,9 @@ def _hidden_markup(tree: LexborHTMLParser, text: str) -> list[tuple[str, str]]:
 def _json_fields(text: str) -> str:
     """Inputs written from the field definitions of a script's form config
     (``{"name": "card_number", "label": "Kart nömrəsi", "autocomplete": "cc-number"}``)."""
-    if '"name"' not in text and '"autocomplete"' not in text:
+    if '"autocomplete"' not in text and not (
+        '"name"' in text and any(f'"{k}"' in text for k in ("type", "label", "placeholder"))
+    ):
         return ""
     inputs: list[str] = []
     for obj in _JSON_OBJECT.findall(text[:MAX_SCRIPT]):
@@ -402,10 +407,12 @@ def _json_fields(text: str) -> str:
     return "".join(inputs)
 
 
-def _script_fields(tree: LexborHTMLParser, feats: PageFeatures, lex: PageLexicon) -> None:
+def _script_fields(
+    tree: LexborHTMLParser, feats: PageFeatures, lex: PageLexicon, rare: frozenset[str]
+) -> None:
     """Fields of the markup the page holds outside its parsed tree (see
     :func:`_hidden_markup`); the rules count them, the page model does not see them."""
-    for where, markup in _hidden_markup(tree, feats.script_text):
+    for where, markup in _hidden_markup(tree, feats.script_text, rare):
         sub = LexborHTMLParser(markup)
         labels = _labels(sub)
         for node in sub.css("input, select, textarea"):
@@ -433,12 +440,14 @@ def extract(html: str, base_url: str | None, lex: PageLexicon) -> PageFeatures:
     }
     title = tree.css_first("title")
     feats.title = title.text(strip=True)[:500] if title is not None else ""
-    labels = _labels(tree)
+    # Markup most pages lack, found by one scan so that its CSS queries run only when needed.
+    rare = frozenset(m.lower() for m in _RARE_MARKUP.findall(html))
+    labels = _labels(tree, "aria-labelledby" in rare)
     _forms(tree, base, labels, lex, feats)
     res = _Refs()
     _resources(tree, base, feats, res)
     _scripts(tree, base, feats, res)
-    _script_fields(tree, feats, lex)
+    _script_fields(tree, feats, lex, rare)
     res.count("res", feats)
     root = tree.root
     if root is not None:
