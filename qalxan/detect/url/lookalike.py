@@ -106,6 +106,16 @@ class LookalikeEngine:
         self._officials = tuple(
             (d, b.id) for b in brands for d in b.domains if "." in d and d.strip(".")
         )
+        self._brand_of_official = dict(self._officials)
+        # A brand's own account names on social networks: its terms and official domains
+        # without separators (kapitalbank, kapitalbankaz).
+        self._account_names: dict[str, frozenset[str]] = {
+            b.id: frozenset(
+                {t.compact for t in self.terms_ if t.brand == b.id}
+                | {_SEPARATORS.sub("", d) for d, o in self._officials if o == b.id}
+            )
+            for b in brands
+        }
         # The most specific official domain names the brand (dsmf.gov.az, not gov.az).
         self._officials_longest = tuple(sorted(self._officials, key=lambda o: -len(o[0])))
         self._own_tails: dict[str, set[str]] = {b.id: set() for b in brands}
@@ -185,19 +195,12 @@ class LookalikeEngine:
         text = path.lower()
         if len(text) < 3 or self.owner(domain.host):
             return []
-        hit = self._official_in_text.search(text)
-        if hit is not None:
-            official = hit.group(1)
-            brand = dict(self._officials)[official]
-            technique, weight = self._path_kind(text, None, brand, account)
-            return [Match(technique, brand, official, weight, official, "domain", "path")]
-        for term in self._distinctive:
-            if term.compact in text or (term.text != term.compact and term.text in text):
-                technique, weight = self._path_kind(text, term, term.brand, account)
-                return [
-                    Match(technique, term.brand, term.official, weight, term.text, "name", "path")
-                ]
-        return []
+        named = self._named_in(text, text)
+        if named is None:
+            return []
+        term, brand, official, evidence, detail = named
+        technique, weight = self._path_kind(text, term, brand, account)
+        return [Match(technique, brand, official, weight, evidence, detail, "path")]
 
     def userinfo_matches(self, userinfo: str) -> list[Match]:
         """A brand's official domain or distinctive name in the user-info part of an address
@@ -205,19 +208,28 @@ class LookalikeEngine:
         browser goes to the host after ``@``, while the reader sees the brand first. The
         evidence is the brand's name, never the user-info text (it may hold a password)."""
         text = userinfo.lower()
-        weight = self.config.weight("userinfo")
+        named = self._named_in(text, _SEPARATORS.sub("", text))
+        if named is None:
+            return []
+        _, brand, official, evidence, detail = named
+        return [
+            Match(
+                "userinfo", brand, official, self.config.weight("userinfo"), evidence, detail, "url"
+            )
+        ]
+
+    def _named_in(self, text: str, compact: str) -> tuple[Term | None, str, str, str, str] | None:
+        """The brand a text names: by an official domain in ``text`` (term None), else by a
+        distinctive name in ``compact`` (its text or its form with separators): term, brand
+        id, official domain, evidence and ``domain`` or ``name``."""
         hit = self._official_in_text.search(text)
         if hit is not None:
             official = hit.group(1)
-            brand = dict(self._officials)[official]
-            return [Match("userinfo", brand, official, weight, official, "domain", "url")]
-        compact = _SEPARATORS.sub("", text)
+            return None, self._brand_of_official[official], official, official, "domain"
         for term in self._distinctive:
-            if term.compact in compact:
-                return [
-                    Match("userinfo", term.brand, term.official, weight, term.text, "name", "url")
-                ]
-        return []
+            if term.compact in compact or (term.text != term.compact and term.text in compact):
+                return term, term.brand, term.official, term.text, "name"
+        return None
 
     def _path_kind(
         self, text: str, term: Term | None, brand: str, account: bool
@@ -230,9 +242,7 @@ class LookalikeEngine:
         w = self.config.weight
         if account:
             handle = _SEPARATORS.sub("", _first_segment(text))
-            names = {t.compact for t in self.terms_ if t.brand == brand}
-            names |= {_SEPARATORS.sub("", d) for d, b in self._officials if b == brand}
-            if handle in names:
+            if handle in self._account_names.get(brand, ()):
                 return "mention", w("path_context")
             return "path", w("path_account")
         if term is not None and not self._phishy_path(text, term):
