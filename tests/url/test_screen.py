@@ -47,6 +47,9 @@ HOSTS = [
     "digital-secure.com",
     "digital-gov-az.com",
     "nmr.az",
+    "accesbank.az-login.com",
+    "abb-mobile.netlify.app",
+    "capitalbank.example.com",
 ]
 
 
@@ -63,6 +66,7 @@ def test_screen_agrees_with_full_analysis(detector: UrlDetector) -> None:
     assert {"kapitalbnak.az", "xn--birbnk-6nf.az", "kapital.bank.az"} <= screened
     assert {"m10.az-wallet.top", "acessbank-az.com", "abb-kart-yenile.com"} <= screened
     assert not {"abc-nar.az", "digital-secure.com", "nmr.az"} & screened
+    assert {"accesbank.az-login.com", "abb-mobile.netlify.app"} <= screened
 
 
 def test_screen_of_unicode_hosts(detector: UrlDetector) -> None:

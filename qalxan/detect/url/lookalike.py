@@ -440,7 +440,10 @@ class LookalikeEngine:
             if term is None:
                 continue
             rest = "".join(tokens[:i] + tokens[i + 1 :])
-            if rest and self._decomposable(rest, strong=not term.distinctive, name=term.compact):
+            # On a hosting platform the whole label is the user's choice: a short name with
+            # any glue word there (abb-mobile.netlify.app) is a combination.
+            strong = not term.distinctive and not domain.private_suffix
+            if rest and self._decomposable(rest, strong=strong, name=term.compact):
                 return Match("combosquat", term.brand, term.official, w("combosquat"), skel, rest)
         if len(tokens) > 1:
             misspelt = self._misspelt_token(tokens, domain)
@@ -460,6 +463,20 @@ class LookalikeEngine:
                 weight = w("combosquat_loose")
                 return Match("combosquat", term.brand, term.official, weight, skel, rest)
         return None
+
+    def _misspelt_sub(self, compact: str, domain: Domain) -> Match | None:
+        """A long name misspelt by one edit as a subdomain of a foreign domain
+        (``accesbank.az-login.com``); only names whose typos count anywhere (8+ letters)."""
+        if len(compact) < self.config.typo_anywhere_length - 1:
+            return None
+        one, _ = self._typos(compact, domain)
+        if one is None or not one[1].typo_anywhere or self._other_words(compact, one[1], domain):
+            return None
+        term = one[1]
+        edit = name_edit(term.compact, compact, self.config.keyboard)
+        return Match(
+            "subdomain", term.brand, term.official, self.config.weight("typo"), compact, edit
+        )
 
     def _misspelt_token(self, tokens: list[str], domain: Domain) -> Match | None:
         """A long name misspelt by one edit as one hyphen token, beside glue words or a
@@ -533,6 +550,10 @@ class LookalikeEngine:
                 out.append(
                     Match("subdomain", term.brand, term.official, w("subdomain"), sub, "name")
                 )
+                return out
+            misspelt = self._misspelt_sub(compact, domain)
+            if misspelt is not None:
+                out.append(misspelt)
                 return out
             combo = self._combo(skel, domain)
             if combo is not None and combo.weight >= w("combosquat"):
