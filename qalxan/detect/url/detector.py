@@ -142,13 +142,11 @@ class UrlDetector:
         away = self._away_links(url) if brand is None else []
         if brand is None and context != "shortener":
             path_hits = self.lookalike.path_matches(
-                self._path_text(url, away), url.domain, account=context == "social"
+                self._path_text(url, away),
+                url.domain,
+                account=context == "social",
+                service=context == "well_known",
             )
-            if context == "well_known":
-                # a well-known service's own page (a search for "birbank login") names the
-                # brand without imitating it; carried links are judged on their own below
-                weight = self.lookalike.config.weight("path_context")
-                path_hits = [replace(m, technique="mention", weight=weight) for m in path_hits]
             reasons += [self._path_reason(m) for m in path_hits]
             matches = matches + [m for m in path_hits if m.technique != "mention"]
         if self.model is not None and brand is None:

@@ -118,6 +118,13 @@ class LookalikeEngine:
         }
         # The most specific official domain names the brand (dsmf.gov.az, not gov.az).
         self._officials_longest = tuple(sorted(self._officials, key=lambda o: -len(o[0])))
+        # Each official domain read with hyphens as dots, with and without its own hyphens
+        # (.e.gov.az. and .egov.az. for e-gov.az), most specific first.
+        self._hyphen_keys = tuple(
+            ("." + form.replace("-", ".") + ".", official, brand)
+            for official, brand in self._officials_longest
+            for form in dict.fromkeys((official, official.replace("-", "")))
+        )
         self._own_tails: dict[str, set[str]] = {b.id: set() for b in brands}
         for d, b in self._officials:
             self._own_tails[b].add(d.partition(".")[2].replace(".", ""))
@@ -168,12 +175,9 @@ class LookalikeEngine:
         official domain stands before more of the host. One that ends the host
         (``abc-nar.az``) is another name on the brand's suffix, not this."""
         flat = "." + domain.host.replace("-", ".") + "."
-        for official, brand in self._officials_longest:
-            for form in {official, official.replace("-", "")}:
-                key = "." + form.replace("-", ".") + "."
-                pos = flat.find(key)
-                if pos < 0 or pos + len(key) >= len(flat):
-                    continue
+        for key, official, brand in self._hyphen_keys:
+            pos = flat.find(key)
+            if pos >= 0 and pos + len(key) < len(flat):
                 w = self.config.weight("subdomain")
                 return [Match("subdomain", brand, official, w, domain.host, "hyphenated domain")]
         return []
@@ -185,10 +189,14 @@ class LookalikeEngine:
         except DomainError:
             return []
 
-    def path_matches(self, path: str, domain: Domain, *, account: bool = False) -> list[Match]:
+    def path_matches(
+        self, path: str, domain: Domain, *, account: bool = False, service: bool = False
+    ) -> list[Match]:
         """The brand named in the path or query of a foreign site (``site.com/kapitalbank/``).
         ``account``: the site is a social network or messenger where the path names an
-        account, which the brand itself may own (weaker evidence). A distinctive name that is
+        account, which the brand itself may own (weaker evidence). ``service``: the site is a
+        well-known service's own, where a brand in the path or query (a search for "birbank
+        login") is only a mention; links it carries are judged apart. A distinctive name that is
         only a word of an ordinary slug (no lure word, not a segment of its own) comes back
         as technique ``mention``: context, not an imitation; so does an account named exactly
         as the brand (``instagram.com/kapitalbank``: most likely the brand's own account)."""
@@ -199,7 +207,10 @@ class LookalikeEngine:
         if named is None:
             return []
         term, brand, official, evidence, detail = named
-        technique, weight = self._path_kind(text, term, brand, account)
+        if service:
+            technique, weight = "mention", self.config.weight("path_context")
+        else:
+            technique, weight = self._path_kind(text, term, brand, account)
         return [Match(technique, brand, official, weight, evidence, detail, "path")]
 
     def userinfo_matches(self, userinfo: str) -> list[Match]:
@@ -464,42 +475,41 @@ class LookalikeEngine:
                 return Match("combosquat", term.brand, term.official, weight, skel, rest)
         return None
 
+    def _misspelt(self, word: str, domain: Domain) -> tuple[Term, str] | None:
+        """The long name ``word`` misspells by one edit, and how: only names whose typos
+        count anywhere (8+ letters), and not when ``word`` is itself made of ordinary words
+        on a foreign suffix (see :meth:`_other_words`)."""
+        if len(word) < self.config.typo_anywhere_length - 1:
+            return None
+        one, _ = self._typos(word, domain)
+        if one is None or not one[1].typo_anywhere or self._other_words(word, one[1], domain):
+            return None
+        return one[1], name_edit(one[1].compact, word, self.config.keyboard)
+
     def _misspelt_sub(self, compact: str, domain: Domain) -> Match | None:
         """A long name misspelt by one edit as a subdomain of a foreign domain
-        (``accesbank.az-login.com``); only names whose typos count anywhere (8+ letters)."""
-        if len(compact) < self.config.typo_anywhere_length - 1:
+        (``accesbank.az-login.com``)."""
+        found = self._misspelt(compact, domain)
+        if found is None:
             return None
-        one, _ = self._typos(compact, domain)
-        if one is None or not one[1].typo_anywhere or self._other_words(compact, one[1], domain):
-            return None
-        term = one[1]
-        edit = name_edit(term.compact, compact, self.config.keyboard)
-        return Match(
-            "subdomain", term.brand, term.official, self.config.weight("typo"), compact, edit
-        )
+        term, edit = found
+        weight = self.config.weight("typo")
+        return Match("subdomain", term.brand, term.official, weight, compact, edit)
 
     def _misspelt_token(self, tokens: list[str], domain: Domain) -> Match | None:
         """A long name misspelt by one edit as one hyphen token, beside glue words or a
         country code (``acessbank-az``, ``login-kapitalbamk``): a typo and a combination
-        at once. Only names whose typos count anywhere (8+ letters) are looked for."""
+        at once."""
         for i, token in enumerate(tokens):
-            if len(token) < self.config.typo_anywhere_length - 1:
-                continue
-            one, _ = self._typos(token, domain)
-            if one is None or not one[1].typo_anywhere or self._other_words(token, one[1], domain):
+            found = self._misspelt(token, domain)
+            if found is None:
                 continue
             rest = "".join(tokens[:i] + tokens[i + 1 :])
             if self._decomposable(rest):
-                term = one[1]
-                edit = name_edit(term.compact, token, self.config.keyboard)
-                return Match(
-                    "typo",
-                    term.brand,
-                    term.official,
-                    self.config.weight("typo"),
-                    "-".join(tokens),
-                    f"{edit} + {rest}",
-                )
+                term, edit = found
+                weight = self.config.weight("typo")
+                label = "-".join(tokens)
+                return Match("typo", term.brand, term.official, weight, label, f"{edit} + {rest}")
         return None
 
     def _decomposable(
