@@ -46,7 +46,15 @@ def test_case_ids_unique() -> None:
 
 def test_every_technique_has_a_case() -> None:
     codes = {code for c in CASES for code in c.get("codes", [])}
-    for technique in ("homoglyph", "typo", "combosquat", "subdomain", "path", "tld_swap"):
+    for technique in (
+        "homoglyph",
+        "typo",
+        "combosquat",
+        "subdomain",
+        "path",
+        "tld_swap",
+        "transliteration",
+    ):
         assert f"lookalike.{technique}" in codes
     details = {c.get("detail") for c in CASES}
     for typo in (

@@ -17,6 +17,7 @@ CODES = [
     "lookalike.subdomain",
     "lookalike.path",
     "lookalike.tld_swap",
+    "lookalike.transliteration",
     "model.url",
     "context.free_hosting",
     "context.shortener",

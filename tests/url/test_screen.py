@@ -50,6 +50,12 @@ HOSTS = [
     "accesbank.az-login.com",
     "abb-mobile.netlify.app",
     "capitalbank.example.com",
+    # seventh session: brand names written in Cyrillic (punycode, as screening sees them)
+    "xn--80akf3aefq3b.az",  # азерпочт.az
+    "xn----7sbcahmxs0anp0e.xn--p1ai",  # бирбанк-вход.рф
+    "login.xn--80aaad7akffuo8a.com",  # login.капиталбанк.com
+    "xn--d1abbgf6aiiy.xn--p1ai",  # президент.рф, Russia's president: not flagged
+    "tapaz-safe.com",
 ]
 
 
@@ -67,6 +73,20 @@ def test_screen_agrees_with_full_analysis(detector: UrlDetector) -> None:
     assert {"m10.az-wallet.top", "acessbank-az.com", "abb-kart-yenile.com"} <= screened
     assert not {"abc-nar.az", "digital-secure.com", "nmr.az"} & screened
     assert {"accesbank.az-login.com", "abb-mobile.netlify.app"} <= screened
+    assert {"xn--80akf3aefq3b.az", "xn----7sbcahmxs0anp0e.xn--p1ai"} <= screened
+    assert {"login.xn--80aaad7akffuo8a.com", "tapaz-safe.com"} <= screened
+    assert "xn--d1abbgf6aiiy.xn--p1ai" not in screened
+
+
+def test_cyrillic_spellings(detector: UrlDetector) -> None:
+    spellings = detector.lookalike._spellings
+    assert spellings("бирбанк") == ("birbank",)
+    # few ambiguous letters: every combination; many: one spelling per rank of options
+    assert set(spellings("азерпочта")) == {"azerpochta", "azerpocta"}
+    assert spellings("хачапури-щи") == ("hachapuri-shchi", "khacapuri-shi", "xacapuri-shi")
+    # one Cyrillic letter among Latin ones is a look-alike, read by the skeleton
+    assert spellings("kapitalб") == ()
+    assert spellings("kapitalbank") == ()
 
 
 def test_screen_of_unicode_hosts(detector: UrlDetector) -> None:

@@ -10,6 +10,7 @@ lines, and only those get the full analysis.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ from qalxan.domain.url import Domain, split_domain
 __all__ = ["LookalikeEngine", "Match"]
 
 FLAG_WEIGHT = 0.4
+# Latin spellings tried for a label written in Cyrillic.
+_MAX_SPELLINGS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +101,7 @@ class LookalikeEngine:
             self._by_length.setdefault(len(t.compact), []).append((k, t, t.compact, limit))
         self._typo_candidates = lru_cache(maxsize=4096)(self._typo_candidates_uncached)
         self._glyph_forms = lru_cache(maxsize=256)(self._glyph_forms_uncached)
+        self._spellings = lru_cache(maxsize=4096)(self._spellings_uncached)
         self._words = frozenset(config.combo_words) | frozenset(config.country_codes)
         self._vocab = self._words | frozenset(self._by_compact)
         self._strong = frozenset(config.strong_words) | frozenset(config.country_codes)
@@ -164,10 +168,47 @@ class LookalikeEngine:
                 found.extend(self._label_matches(skel, label_u, domain))
                 if found:
                     break
+            if not found:
+                found.extend(self._transliterated(label_u, domain))
         found.extend(self._subdomain_matches(domain))
         if not found and "-" in domain.host:
             found.extend(self._hyphenated_official(domain))
         return _best_per_technique(found)
+
+    def _transliterated(self, label: str, domain: Domain) -> list[Match]:
+        """A brand name written in Cyrillic letters (``бирбанк-вход.рф``, ``азерпочт.az``):
+        each Latin spelling of the label goes through the label analysis, and what it finds
+        is reported as ``transliteration``, with the spelling and the technique in
+        ``detail``. A spelling that is an ordinary word (``cyrillic_words``: президент) is
+        that word, not the brand's name."""
+        cap = self.config.weight("transliteration")
+        for form in self._spellings(label):
+            if form.replace("-", "") in self.config.cyrillic_words:
+                continue
+            for m in self._label_matches(form, form, domain):
+                detail = f"{form}: {m.technique}" + (f", {m.detail}" if m.detail else "")
+                weight = min(m.weight, cap)
+                return [Match("transliteration", m.brand, m.official, weight, label, detail)]
+        return []
+
+    def _spellings_uncached(self, label: str) -> tuple[str, ...]:
+        """Latin spellings of a label written in Cyrillic (two Cyrillic letters or more; a
+        single one among Latin letters is a look-alike, which the skeleton reads): every
+        combination when there are at most ``_MAX_SPELLINGS``, else one spelling per rank of
+        the letters' options (the usual romanisation first)."""
+        table = self.config.transliteration
+        if sum(ch in table for ch in label) < 2:
+            return ()
+        options = [table.get(ch) or (self.confusables.letters(ch),) for ch in label]
+        total = 1
+        for o in options:
+            total *= len(o)
+        if total <= _MAX_SPELLINGS:
+            forms = ("".join(p) for p in itertools.product(*options))
+        else:
+            rank = max(len(o) for o in options)
+            forms = ("".join(o[min(k, len(o) - 1)] for o in options) for k in range(rank))
+        return tuple(f for f in dict.fromkeys(forms) if f.strip("-"))
 
     def _hyphenated_official(self, domain: Domain) -> list[Match]:
         """An official domain whose dots a hyphen replaces at the edge of the registered
@@ -553,7 +594,8 @@ class LookalikeEngine:
             )
             return out
         for sub in subs:
-            skel = self.confusables.skeleton(_unicode_label(sub))
+            sub_u = _unicode_label(sub)
+            skel = self.confusables.skeleton(sub_u)
             compact = skel.replace("-", "")
             term = self._by_compact.get(compact)
             if term is not None and term.distinctive:
@@ -561,6 +603,15 @@ class LookalikeEngine:
                     Match("subdomain", term.brand, term.official, w("subdomain"), sub, "name")
                 )
                 return out
+            for form in self._spellings(sub_u):
+                term = self._by_compact.get(form.replace("-", ""))
+                if term is not None and term.distinctive:
+                    weight = min(w("subdomain"), w("transliteration"))
+                    detail = f"{form}: subdomain"
+                    out.append(
+                        Match("transliteration", term.brand, term.official, weight, sub_u, detail)
+                    )
+                    return out
             misspelt = self._misspelt_sub(compact, domain)
             if misspelt is not None:
                 out.append(misspelt)
@@ -593,7 +644,8 @@ class LookalikeEngine:
 
     def _idn_candidate(self, label: str) -> bool:
         """Cheap test of an IDN label found by the screening pass."""
-        for skel in self.confusables.skeletons(_unicode_label(label)):
+        label_u = _unicode_label(label)
+        for skel in (*self.confusables.skeletons(label_u), *self._spellings(label_u)):
             compact = skel.replace("-", "")
             if compact in self._by_compact or self.confusables.loose(compact) in self._by_loose:
                 return True

@@ -67,6 +67,8 @@ class LookalikeConfig:
     sequences: Mapping[str, str] = field(default_factory=dict)
     loose: Mapping[str, str] = field(default_factory=dict)
     keyboard: Mapping[str, str] = field(default_factory=dict)
+    transliteration: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    cyrillic_words: frozenset[str] = frozenset()
     weights: Mapping[str, float] = field(default_factory=dict)
 
     @classmethod
@@ -94,6 +96,11 @@ class LookalikeConfig:
                 sequences={str(k): str(v) for k, v in doc["sequences"].items()},
                 loose={str(k): str(v) for k, v in doc["loose"].items()},
                 keyboard={str(k): str(v) for k, v in doc["keyboard"].items()},
+                transliteration={
+                    str(k): tuple(str(x) for x in v)
+                    for k, v in (doc.get("transliteration") or {}).items()
+                },
+                cyrillic_words=frozenset(str(w).lower() for w in doc.get("cyrillic_words") or ()),
                 weights=weights,
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
