@@ -19,22 +19,25 @@ from .support import LocalServer, Reply
 pytestmark = pytest.mark.browser
 
 # The card form exists only after the script runs: static analysis of the HTML misses it
-# (it reads field markup that a script holds as a string, but these fields are built by DOM
-# calls).
+# (it reads field markup and field labels that a script holds as strings, but these fields
+# are defined by a JSON file the script loads from the kit's server).
 SCRIPTED = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>Azərpoçt</title></head>
 <body><h1>Azərpoçt: Получить оплату</h1><p>Покупатель оплатил товар, ожидается оплата.</p>
 <div id="app"></div><img src="/logo.png">
 <script>
 var form = document.createElement("form");
-[["card", "Номер карты"], ["exp", "MM/YY"], ["cvc", "CVC"]].forEach(function (f) {
-  var field = document.createElement("input");
-  field.name = f[0];
-  field.placeholder = f[1];
-  form.appendChild(field);
+fetch("/f.json").then(function (r) { return r.json(); }).then(function (fields) {
+  fields.forEach(function (f) {
+    var field = document.createElement("input");
+    field.name = f[0];
+    field.placeholder = f[1];
+    form.appendChild(field);
+  });
+  document.getElementById("app").appendChild(form);
 });
-document.getElementById("app").appendChild(form);
 fetch("http://169.254.169.254/latest/meta-data/").catch(function () {});
 </script></body></html>"""
+FIELDS_JSON = '[["card", "Номер карты"], ["exp", "MM/YY"], ["cvc", "CVC"]]'.encode()
 
 PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -53,6 +56,9 @@ def chromium() -> Path:
 def test_render_real_chromium(server: LocalServer, chromium: Path, tmp_path: Path) -> None:
     server.page("/", SCRIPTED)
     server.routes["/logo.png"] = lambda _h: Reply(200, PNG_1PX, {"Content-Type": "image/png"})
+    server.routes["/f.json"] = lambda _h: Reply(
+        200, FIELDS_JSON, {"Content-Type": "application/json"}
+    )
     settings = Settings(
         var_dir=tmp_path,
         database_url=f"sqlite:///{tmp_path / 'q.db'}",

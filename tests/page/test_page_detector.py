@@ -190,6 +190,57 @@ def test_a_field_named_by_aria_labelledby() -> None:
     assert [f.kind for f in feats.fields] == ["card", "expiry"]
 
 
+@pytest.mark.parametrize(
+    ("script", "kinds"),
+    [
+        # fields created one by one from a table of labels
+        (
+            "var f = document.createElement('form');"
+            "[['Номер карты', 'tel'], ['CVC2', 'password']].forEach(function (x) {"
+            "var e = document.createElement('input'); e.placeholder = x[0]; f.appendChild(e);});",
+            ["card", "cvv", "password", "phone"],  # the type names read as their kinds
+        ),
+        # a minified helper that wraps createElement
+        (
+            "function h(t, a) { var e = document.createElement(t); return e; }"
+            'h("input", {p: "Kart nömrəsi"}); h("input", {p: "AA/İİ"});',
+            ["card", "expiry"],
+        ),
+        # an event named input and a selector are no field builders
+        (
+            "var s = document.createElement('script'); s.src = 'x.js';"
+            "el.addEventListener('input', go); document.querySelector('input');"
+            "var msg = 'Kart nömrəsi';",
+            [],
+        ),
+    ],
+)
+def test_fields_a_script_creates_one_by_one(script: str, kinds: list[str]) -> None:
+    feats = extract(f"<div id=app></div><script>{script}</script>", None, load_lexicon())
+    assert sorted(f.kind for f in feats.script_fields) == sorted(kinds)
+
+
+@pytest.mark.parametrize(
+    ("html", "kind"),
+    [
+        # the field's own placeholder names it before an instruction that names two fields
+        (
+            "<p>Mobil nömrənizi və şifrənizi daxil edin</p>"
+            '<input id=ph type=tel placeholder="+994 (__) ___ __ __">',
+            "phone",
+        ),
+        ("<p>Mobil nömrənizi və şifrənizi daxil edin</p><input id=a>", "password"),
+        # a one-time password is an OTP, not a password
+        ("<p>Birdəfəlik şifrəni daxil edin:</p><input id=o type=password maxlength=6>", "otp"),
+        # an e-mail field is none of the kinds, whatever its placeholder says
+        ('<input type=email placeholder="Email or phone">', None),
+    ],
+)
+def test_a_fields_own_text_names_it_first(html: str, kind: str | None) -> None:
+    feats = extract(f"<form>{html}</form>", None, load_lexicon())
+    assert [f.kind for f in feats.fields] == ([kind] if kind else [])
+
+
 def test_structured_data_and_settings_are_no_fields() -> None:
     """JSON-LD and an app's settings name things without being a form's fields."""
     html = (

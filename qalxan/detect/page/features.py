@@ -32,6 +32,38 @@ _PCT_MARKUP = re.compile(r"%3c(?:%[0-9a-f]{2}|[a-z])", re.I)
 _PCT_ESCAPE = re.compile(r"%u([0-9a-fA-F]{4})|%([0-9a-fA-F]{2})")
 _TEMPLATE_TAG = re.compile(r"</?template\b[^>]*>", re.I)
 _RARE_MARKUP = re.compile(r"<template|srcdoc|aria-labelledby", re.I)
+# A script that builds input fields itself, and the short string literals of scripts: the
+# placeholders and labels it gives them (``e.placeholder = 'Номер карты'``, or a table of
+# ``['CVV', 'password', 3]`` it loops over).
+# A call with "input" as its first argument: createElement('input'), or a minified helper
+# that wraps it (h("input", {...})); not an event name or a selector.
+_DOM_INPUT = re.compile(r"([A-Za-z_$][\w$]{0,30})\(\s*['\"](?:input|textarea)['\"]\s*[,)]")
+_NOT_BUILDERS = frozenset(
+    {
+        "addEventListener",
+        "removeEventListener",
+        "dispatchEvent",
+        "Event",
+        "on",
+        "off",
+        "one",
+        "bind",
+        "unbind",
+        "trigger",
+        "querySelector",
+        "querySelectorAll",
+        "getElementsByTagName",
+        "find",
+        "is",
+        "closest",
+        "filter",
+        "children",
+        "$",
+        "jQuery",
+    }
+)
+_JS_STRING = re.compile(r"'([^'\\\n<>{}();=]{2,40})'|\"([^\"\\\n<>{}();=]{2,40})\"")
+_DOM_LITERALS_MAX = 200
 # Flat JSON objects of a form config and their string members.
 _JSON_OBJECT = re.compile(r"\{[^{}]{0,600}\}")
 _JSON_PAIR = re.compile(r'"([A-Za-z_-]{1,20})"\s*:\s*"([^"\\]{0,120})"')
@@ -186,23 +218,34 @@ def _label_before(node: LexborNode) -> str:
 
 
 def _field_kind(node: LexborNode, labels: dict[str, str], lex: PageLexicon) -> str | None:
+    """The kind of a field: by its autocomplete token, else by its own text (attributes and
+    the labels that name it), else by the text right before it, else by its type. Its own
+    text comes first because the text before it may be an instruction naming several
+    fields ("enter your mobile number and password"). An e-mail field is none of the kinds."""
     attrs = node.attributes
     input_type = (attrs.get("type") or "text").lower()
     if input_type in ("hidden", "submit", "button", "checkbox", "radio", "image", "reset"):
         return None
+    autocomplete = (attrs.get("autocomplete") or "").lower()
+    if input_type == "email":
+        return lex.field_kind("", autocomplete, "")
     parts = [attrs.get(a) or "" for a in _FIELD_ATTRS]
     for ref in (attrs.get("aria-labelledby") or "").split():
         parts.append(labels.get(f"aria:{ref}", ""))
     node_id = attrs.get("id")
-    if node_id and node_id in labels:
-        parts.append(labels[node_id])
+    labelled = bool(node_id and node_id in labels)
+    if labelled:
+        parts.append(labels[node_id or ""])
     parent = node.parent
     if parent is not None and parent.tag == "label":
         parts.append(parent.text(deep=True, separator=" ", strip=True))
-    elif not (node_id and node_id in labels):
-        parts.append(_label_before(node))
-    haystack = fold(" ".join(p for p in parts if p))
-    return lex.field_kind(haystack, (attrs.get("autocomplete") or "").lower(), input_type)
+        labelled = True
+    kind = lex.field_kind(fold(" ".join(p for p in parts if p)), autocomplete, "")
+    if kind is None and not labelled:
+        before = _label_before(node)
+        if before:
+            kind = lex.field_kind(fold(before), "", "")
+    return kind if kind is not None else lex.field_kind("", "", input_type)
 
 
 def _forms(
@@ -364,7 +407,8 @@ def _hidden_markup(
     """Markup the page holds outside its parsed tree, with where it was: what inline
     scripts write (``innerHTML = '<input ...>'``, also JS-, HTML- or percent-escaped as
     ``document.write(unescape('%3Cinput...'))`` writes it), field definitions that a
-    script builds a form from (JSON objects with a ``name`` or ``autocomplete``),
+    script builds a form from (JSON objects with a ``name`` or ``autocomplete``), the
+    literals of a script that creates inputs itself (:func:`_dom_fields`),
     ``<template>`` content that a script clones in, and ``<iframe srcdoc>`` documents."""
     out: list[tuple[str, str]] = []
     if _PCT_MARKUP.search(text):
@@ -375,6 +419,9 @@ def _hidden_markup(
     configs = _json_fields(text)
     if configs:
         out.append(("script", configs))
+    built = _dom_fields(text)
+    if built:
+        out.append(("script", built))
     for node in tree.css("template") if "<template" in rare else ():
         out.append(("template", _TEMPLATE_TAG.sub("", node.html or "")))
     for node in tree.css("iframe[srcdoc]") if "srcdoc" in rare else ():
@@ -404,6 +451,25 @@ def _json_fields(text: str) -> str:
         inputs.append(f"<input {attrs}>")
         if len(inputs) >= 50:
             break
+    return "".join(inputs)
+
+
+def _dom_fields(text: str) -> str:
+    """Inputs a script creates one by one (``document.createElement('input')``, or through a
+    helper of a minified script: ``h("input", {p: "Kart nömrəsi"})``), one per
+    short string literal of the page's scripts that has a letter: whichever of them names a
+    sensitive field (a placeholder, a label in a table) counts as that field."""
+    if "createElement" not in text or not any(
+        m.group(1) not in _NOT_BUILDERS for m in _DOM_INPUT.finditer(text)
+    ):
+        return ""
+    inputs: list[str] = []
+    for match in _JS_STRING.finditer(text[:MAX_SCRIPT]):
+        literal = match.group(1) or match.group(2)
+        if any(ch.isalpha() for ch in literal):
+            inputs.append(f'<input placeholder="{escape(literal, quote=True)}">')
+            if len(inputs) >= _DOM_LITERALS_MAX:
+                break
     return "".join(inputs)
 
 
