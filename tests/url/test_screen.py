@@ -56,6 +56,7 @@ HOSTS = [
     "login.xn--80aaad7akffuo8a.com",  # login.капиталбанк.com
     "xn--d1abbgf6aiiy.xn--p1ai",  # президент.рф, Russia's president: not flagged
     "tapaz-safe.com",
+    "xn--80aach1bcr2d.online",  # халгбанк.online
 ]
 
 
@@ -74,7 +75,11 @@ def test_screen_agrees_with_full_analysis(detector: UrlDetector) -> None:
     assert not {"abc-nar.az", "digital-secure.com", "nmr.az"} & screened
     assert {"accesbank.az-login.com", "abb-mobile.netlify.app"} <= screened
     assert {"xn--80akf3aefq3b.az", "xn----7sbcahmxs0anp0e.xn--p1ai"} <= screened
-    assert {"login.xn--80aaad7akffuo8a.com", "tapaz-safe.com"} <= screened
+    assert {
+        "login.xn--80aaad7akffuo8a.com",
+        "tapaz-safe.com",
+        "xn--80aach1bcr2d.online",
+    } <= screened
     assert "xn--d1abbgf6aiiy.xn--p1ai" not in screened
 
 
@@ -82,11 +87,16 @@ def test_cyrillic_spellings(detector: UrlDetector) -> None:
     spellings = detector.lookalike._spellings
     assert spellings("бирбанк") == ("birbank",)
     # few ambiguous letters: every combination; many: one spelling per rank of options
-    assert set(spellings("азерпочта")) == {"azerpochta", "azerpocta"}
+    assert set(spellings("почтальон")) == {"pochtalon", "poctalon"}
     assert spellings("хачапури-щи") == ("hachapuri-shchi", "khacapuri-shi", "xacapuri-shi")
     # one Cyrillic letter among Latin ones is a look-alike, read by the skeleton
     assert spellings("kapitalб") == ()
     assert spellings("kapitalbank") == ()
+    # the registry's Russian names come first, as the brand's Latin name
+    assert spellings("халгбанк-вход")[0] == "xalqbank-vhod"
+    assert spellings("ажд-билет")[0] == "ady-bilet"
+    assert spellings("азерпочта") == ("azerpocht", "azerpochta", "azerpocta")
+    assert spellings("снаряд")[0] == "snaryad"  # a short name counts only as a whole token
 
 
 def test_screen_of_unicode_hosts(detector: UrlDetector) -> None:

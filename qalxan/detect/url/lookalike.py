@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import idna
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Levenshtein
 from rapidfuzz.process import extract
 
 from qalxan.detect.url.screen import ScreenIndex
@@ -102,6 +102,7 @@ class LookalikeEngine:
         self._typo_candidates = lru_cache(maxsize=4096)(self._typo_candidates_uncached)
         self._glyph_forms = lru_cache(maxsize=256)(self._glyph_forms_uncached)
         self._spellings = lru_cache(maxsize=4096)(self._spellings_uncached)
+        self._cyrillic_names = _cyrillic_names(brands, self.terms_, config)
         self._words = frozenset(config.combo_words) | frozenset(config.country_codes)
         self._vocab = self._words | frozenset(self._by_compact)
         self._strong = frozenset(config.strong_words) | frozenset(config.country_codes)
@@ -199,16 +200,41 @@ class LookalikeEngine:
         table = self.config.transliteration
         if sum(ch in table for ch in label) < 2:
             return ()
+        named = self._named_spelling(label)
         options = [table.get(ch) or (self.confusables.letters(ch),) for ch in label]
         total = 1
         for o in options:
             total *= len(o)
         if total <= _MAX_SPELLINGS:
-            forms = ("".join(p) for p in itertools.product(*options))
+            forms: Iterable[str] = ("".join(p) for p in itertools.product(*options))
         else:
             rank = max(len(o) for o in options)
             forms = ("".join(o[min(k, len(o) - 1)] for o in options) for k in range(rank))
+        if named:
+            forms = itertools.chain((named,), forms)
         return tuple(f for f in dict.fromkeys(forms) if f.strip("-"))
+
+    def _named_spelling(self, label: str) -> str:
+        """The label with the brand's Russian name (``names.ru`` of the registry: Халг Банк,
+        Юнибанк, Бакселл) written as the brand's Latin name and the rest spelt in Latin
+        letters (``халгбанк-вход`` -> ``xalqbank-vhod``), or ``''``. A name of six letters or
+        more counts inside a hyphen token (``юнибанкк``: a typo); a shorter one (АЖД, Нар)
+        only as a whole token, and a name written with hyphens when the label reads as it
+        without them."""
+        low = label.lower()
+        tokens = low.split("-")
+        for name, latin in self._cyrillic_names:
+            for i, token in enumerate(tokens):
+                if token == name or (len(name) >= 6 and name in token):
+                    tokens[i] = token.replace(name, latin, 1)
+                    return self._first_spelling("-".join(tokens))
+            if len(name) >= 6 and name in low.replace("-", ""):
+                return self._first_spelling(low.replace("-", "").replace(name, latin, 1))
+        return ""
+
+    def _first_spelling(self, text: str) -> str:
+        table = self.config.transliteration
+        return "".join((table.get(ch) or (self.confusables.letters(ch),))[0] for ch in text)
 
     def _hyphenated_official(self, domain: Domain) -> list[Match]:
         """An official domain whose dots a hyphen replaces at the edge of the registered
@@ -662,6 +688,30 @@ _SEGMENTS = re.compile(r"[/?&=#;]+")
 _TOKEN = re.compile(r"[a-z0-9]+")
 _EXTENSION = re.compile(r"\.[a-z0-9]{1,5}$")
 _SEPARATORS = re.compile(r"[-_.+ ]")
+
+
+def _cyrillic_names(
+    brands: BrandRegistry, terms: Sequence[Term], config: LookalikeConfig
+) -> tuple[tuple[str, str], ...]:
+    """Each brand's Russian names written in Cyrillic (``names.ru``), lowercase without
+    spaces, dots or hyphens, with the brand's Latin name closest to the name's first
+    spelling (юнибанк -> unibank, тап.аз -> tapaz, ажд -> ady), longest first. Names that
+    are ordinary words (``cyrillic_words``, read in their first spelling) are left out."""
+    table = config.transliteration
+    by_brand: dict[str, list[str]] = {}
+    for term in terms:
+        by_brand.setdefault(term.brand, []).append(term.compact)
+    out: dict[str, str] = {}
+    for brand in brands:
+        for name in brand.names.get("ru", ()) if brand.id in by_brand else ():
+            compact = _SEPARATORS.sub("", name.lower())
+            if sum(ch in table for ch in compact) < 2 or len(compact) > 24:
+                continue
+            first = "".join((table.get(ch) or ("",))[0] for ch in compact)
+            if first not in config.cyrillic_words:
+                latin = min(by_brand[brand.id], key=lambda t: Levenshtein.distance(t, first))
+                out.setdefault(compact, latin)
+    return tuple(sorted(out.items(), key=lambda item: -len(item[0])))
 
 
 def _first_segment(text: str) -> str:
