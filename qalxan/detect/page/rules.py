@@ -231,9 +231,11 @@ def _brand(
         return
     assets = _Assets.of(feats, index)
     # The words of images (alt text) count as the page's text for the brand it shows: a
-    # page drawn as pictures names its brand there.
-    text = f"{feats.text} {feats.alt_text}" if feats.alt_text else feats.text
-    said = _Mentions(index.hits(fold(feats.title)), index.hits(text), index.hits(feats.headings))
+    # page drawn as pictures names its brand there; so do the words of markup a script
+    # hides in an encoded string.
+    text = " ".join(t for t in (feats.text, feats.alt_text, feats.hidden_text) if t)
+    heads = f"{feats.headings} {feats.hidden_headings}" if feats.hidden_headings else feats.headings
+    said = _Mentions(index.hits(fold(feats.title)), index.hits(text), index.hits(heads))
     # Brands not shown at all score 0 points, below any positive minimum: skip them.
     entries = index.shown(assets, said) if lex.brand_min_points > 0 else index.entries
     if not entries:
@@ -340,8 +342,9 @@ def _forms(
 def _scripts(feats: PageFeatures, lex: PageLexicon, cat: ReasonCatalog, out: Findings) -> None:
     text = feats.script_text
     urls = list(feats.script_urls)
-    if any(h in text for h in _EXFIL_HINTS):
-        urls += _URL_IN_SCRIPT.findall(text)
+    for chunk in (text, feats.script_hidden, feats.script_unescaped):
+        if any(h in chunk for h in _EXFIL_HINTS):
+            urls += _URL_IN_SCRIPT.findall(chunk)
     for url in urls:
         parts = urlsplit(url)
         if parts.hostname and lex.messenger_endpoint(parts.hostname, parts.path):
@@ -372,7 +375,10 @@ def _scripts(feats: PageFeatures, lex: PageLexicon, cat: ReasonCatalog, out: Fin
         or hits["hex_escape"] / kchars >= conf["hex_escape_per_kchar"]
     )
     packed = hits["long_base64"] > 0 and (hits["atob"] or hits["eval"] or hits["unescape"])
-    if len(present) >= conf["min_markers"] or dense or packed:
+    if feats.decoded:  # markup or code hidden in an encoded string
+        hits["encoded_script"] = feats.decoded
+        present = sorted(k for k, n in hits.items() if n)
+    if len(present) >= conf["min_markers"] or dense or packed or feats.decoded:
         evidence = ", ".join(f"{k} x{hits[k]}" for k in present)
         out.reasons.append(
             cat.reason("page.script.obfuscated", float(conf["weight"]), evidence, where="script")
