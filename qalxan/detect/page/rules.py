@@ -22,6 +22,12 @@ __all__ = ["BrandIndex", "Findings", "judge"]
 
 _URL_IN_SCRIPT = re.compile(r"https?://[^\s\"'`<>()\\]+", re.I)
 _EXFIL_HINTS = ("telegram", "wa.me", "whatsapp", "webhook", "t.me/", "discord")
+# A script call that sends data to a literal absolute address: fetch, sendBeacon, an XHR
+# open, a WebSocket, jQuery's and axios' post/get/ajax.
+_SEND_CALL = re.compile(
+    r"(?:\bfetch|\bsendBeacon|\.open\(\s*['\"][A-Za-z]{3,6}['\"]\s*,|new\s+WebSocket"
+    r"|\$\.(?:post|ajax|get)|\baxios\.(?:post|get))\s*\(?\s*['\"`]((?:https?:|wss?:)?//[^'\"`\s]+)"
+)
 _DECODERS = ("eval", "atob", "unescape")
 
 
@@ -385,6 +391,44 @@ def _scripts(feats: PageFeatures, lex: PageLexicon, cat: ReasonCatalog, out: Fin
         )
 
 
+def _script_sends(
+    feats: PageFeatures,
+    host: str | None,
+    index: BrandIndex,
+    lex: PageLexicon,
+    cat: ReasonCatalog,
+    out: Findings,
+) -> None:
+    """On a page that asks for secrets, a script that sends to another registered domain
+    (``fetch('https://panel.example/in.php')``, ``new WebSocket('wss://...')``), found in
+    the scripts and in what they hide; a listed brand's own host (its API, a processor's
+    gateway) does not count, nor does a messenger endpoint (``page.script.messenger``)."""
+    page_reg = _registered(host) if host else None
+    if page_reg is None or not set(out.kinds) & lex.sensitive:
+        return
+    for chunk in (feats.script_text, feats.script_hidden, feats.script_unescaped):
+        for match in _SEND_CALL.finditer(chunk) if chunk else ():
+            address = match.group(1)
+            parts = urlsplit("https:" + address if address.startswith("//") else address)
+            target = (parts.hostname or "").lower()
+            if not target or _registered(target) == page_reg:
+                continue
+            if lex.messenger_endpoint(target, parts.path):
+                continue
+            if any(e.brand.owns_host(target) for e in index.entries):
+                continue
+            out.reasons.append(
+                cat.reason(
+                    "page.script.offsite_sensitive",
+                    lex.weight("script_offsite_sensitive"),
+                    f"{target}{parts.path[:40]}",
+                    where="script",
+                )
+            )
+            out.indicators.append(Indicator("domain", target))
+            return
+
+
 def _wording(feats: PageFeatures, lex: PageLexicon, cat: ReasonCatalog, out: Findings) -> None:
     w = lex.weight
     found: dict[str, list[str]] = {}
@@ -450,6 +494,7 @@ def judge(
     _brand(feats, host, index, lex, cat, out)
     _forms(feats, host, index, lex, cat, out)
     _scripts(feats, lex, cat, out)
+    _script_sends(feats, host, index, lex, cat, out)
     _wording(feats, lex, cat, out)
     _gateway(lex, cat, out)
     return out
