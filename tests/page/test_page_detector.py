@@ -273,6 +273,8 @@ _HIDDEN_FORM = '<h2>Leobank</h2><input placeholder="Kart nömrəsi"><input place
         # an image or a font in base64, and numbers without a fromCharCode call, hide nothing
         (f'var img = "{base64.b64encode(bytes(range(256))).decode()}";', 0, 0),
         (f"var data = [{_codes(_HIDDEN_FORM)}]; chart.draw(data);", 0, 0),
+        # lone surrogates among the codes are no text
+        (f"String.fromCharCode({_codes(_HIDDEN_FORM)},55296);", 0, 0),
     ],
 )
 def test_markup_hidden_in_encoded_strings(script: str, kinds: int, decoded: int) -> None:
@@ -292,6 +294,7 @@ def test_markup_hidden_in_encoded_strings(script: str, kinds: int, decoded: int)
         ("fetch('https://api.pay-example.top/save', {method: 'POST'});", False),
         ("fetch('https://rest-pg.goldenpay.az/web/pay');", False),
         ("fetch('https://api.telegram.org/bot1:x/sendMessage');", False),
+        ("fetch('https://[broken/in.php');", False),  # an address the parser refuses
     ],
 )
 def test_a_script_sending_secrets_to_another_domain(

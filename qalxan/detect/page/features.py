@@ -433,7 +433,7 @@ def _encoded_strings(text: str) -> list[str]:
     if "fromCharCode" in text:
         for match in _CHAR_CODES.finditer(text):
             codes = [int(c) for c in match.group(1).split(",")]
-            if all(0 < c < 0x110000 for c in codes):
+            if all(0 < c < 0x110000 and not 0xD800 <= c <= 0xDFFF for c in codes):
                 out.append("".join(map(chr, codes)))
     for match in _B64_LITERAL.finditer(text):
         raw = match.group(1)

@@ -24,9 +24,12 @@ _URL_IN_SCRIPT = re.compile(r"https?://[^\s\"'`<>()\\]+", re.I)
 _EXFIL_HINTS = ("telegram", "wa.me", "whatsapp", "webhook", "t.me/", "discord")
 # A script call that sends data to a literal absolute address: fetch, sendBeacon, an XHR
 # open, a WebSocket, jQuery's and axios' post/get/ajax.
+# (A literal address is found first, then the call right before it: faster than one
+# pattern, which would be tried at every character of the scripts.)
+_URL_LITERAL = re.compile(r"['\"`]((?:https?:|wss?:)?//[^'\"`\s]+)")
 _SEND_CALL = re.compile(
     r"(?:\bfetch|\bsendBeacon|\.open\(\s*['\"][A-Za-z]{3,6}['\"]\s*,|new\s+WebSocket"
-    r"|\$\.(?:post|ajax|get)|\baxios\.(?:post|get))\s*\(?\s*['\"`]((?:https?:|wss?:)?//[^'\"`\s]+)"
+    r"|\$\.(?:post|ajax|get)|\baxios\.(?:post|get))\s*\(?\s*$"
 )
 _DECODERS = ("eval", "atob", "unescape")
 
@@ -407,10 +410,15 @@ def _script_sends(
     if page_reg is None or not set(out.kinds) & lex.sensitive:
         return
     for chunk in (feats.script_text, feats.script_hidden, feats.script_unescaped):
-        for match in _SEND_CALL.finditer(chunk) if chunk else ():
+        for match in _URL_LITERAL.finditer(chunk) if chunk else ():
+            if not _SEND_CALL.search(chunk, max(0, match.start() - 48), match.start()):
+                continue
             address = match.group(1)
-            parts = urlsplit("https:" + address if address.startswith("//") else address)
-            target = (parts.hostname or "").lower()
+            try:
+                parts = urlsplit("https:" + address if address.startswith("//") else address)
+                target = (parts.hostname or "").lower()
+            except ValueError:  # an address the parser refuses ("https://[x")
+                continue
             if not target or _registered(target) == page_reg:
                 continue
             if lex.messenger_endpoint(target, parts.path):
