@@ -34,9 +34,6 @@ _PCT_MARKUP = re.compile(r"%3c(?:%[0-9a-f]{2}|[a-z])", re.I)
 _PCT_ESCAPE = re.compile(r"%u([0-9a-fA-F]{4})|%([0-9a-fA-F]{2})")
 _TEMPLATE_TAG = re.compile(r"</?template\b[^>]*>", re.I)
 _RARE_MARKUP = ("<template", "srcdoc", "aria-labelledby")
-# A script that builds input fields itself, and the short string literals of scripts: the
-# placeholders and labels it gives them (``e.placeholder = 'Номер карты'``, or a table of
-# ``['CVV', 'password', 3]`` it loops over).
 # Script a page hides in encoded strings: long base64 literals and char-code arrays
 # (``String.fromCharCode.apply(null, [60, 105, ...])``, or an array of numbers that a
 # script with a fromCharCode call holds), kept when they decode to markup or code.
@@ -48,8 +45,11 @@ _DECODED_HINT = re.compile(
 _DECODED_MAX = 20
 # Elements whose own text is read from hidden markup.
 _SHOWN_TAGS = "h1, h2, h3, h4, h5, p, span, div, label, button, a, b, strong, small, li, td, th"
-# A call with "input" as its first argument: createElement('input'), or a minified helper
-# that wraps it (h("input", {...})); not an event name or a selector.
+# A script that builds input fields itself, and the short string literals of scripts: the
+# placeholders and labels it gives them (``e.placeholder = 'Номер карты'``, or a table of
+# ``['CVV', 'password', 3]`` it loops over).
+# The builder is a call with "input" as its first argument: createElement('input'), or a
+# minified helper that wraps it (h("input", {...})); not an event name or a selector.
 _DOM_INPUT = re.compile(r"\(\s*['\"](?:input|textarea)['\"]\s*[,)]")
 _CALLEE = re.compile(r"([A-Za-z_$][\w$]{0,30})\s*$")
 _NOT_BUILDERS = frozenset(
@@ -365,13 +365,17 @@ class _Refs:
         }
 
 
+def _image(img: LexborNode, base: _Base) -> Resource:
+    """An image with the words that may name it a logo (alt, title, class, id)."""
+    a = img.attributes
+    hint = " ".join(a.get(k) or "" for k in ("alt", "title", "class", "id"))
+    return Resource("img", base((a.get("src") or "").strip()), hint.lower())
+
+
 def _resources(tree: LexborHTMLParser, base: _Base, feats: PageFeatures, res: _Refs) -> None:
     for img in tree.css("img[src]"):
-        a = img.attributes
-        hint = " ".join(a.get(k) or "" for k in ("alt", "title", "class", "id"))
-        src = (a.get("src") or "").strip()
-        res.add(src)
-        feats.resources.append(Resource("img", base(src), hint.lower()))
+        res.add((img.attributes.get("src") or "").strip())
+        feats.resources.append(_image(img, base))
     for link in tree.css("link[href]"):
         a = link.attributes
         rel = (a.get("rel") or "").lower()
@@ -592,12 +596,7 @@ def _shown(
     for node in sub.css(_SHOWN_TAGS):
         words.append(node.text(deep=False, strip=True))
     heads.extend(n.text(deep=True, separator=" ", strip=True) for n in sub.css("h1, h2, h3"))
-    for img in sub.css("img[src]"):
-        a = img.attributes
-        hint = " ".join(a.get(k) or "" for k in ("alt", "title", "class", "id"))
-        feats.hidden_resources.append(
-            Resource("img", base((a.get("src") or "").strip()), hint.lower())
-        )
+    feats.hidden_resources.extend(_image(img, base) for img in sub.css("img[src]"))
 
 
 def extract(html: str, base_url: str | None, lex: PageLexicon) -> PageFeatures:

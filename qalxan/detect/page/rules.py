@@ -423,7 +423,7 @@ def _script_sends(
                 continue
             if lex.messenger_endpoint(target, parts.path):
                 continue
-            if any(e.brand.owns_host(target) for e in index.entries):
+            if index.owner(target) is not None:
                 continue
             out.reasons.append(
                 cat.reason(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -102,7 +102,7 @@ class LookalikeEngine:
         self._typo_candidates = lru_cache(maxsize=4096)(self._typo_candidates_uncached)
         self._glyph_forms = lru_cache(maxsize=256)(self._glyph_forms_uncached)
         self._spellings = lru_cache(maxsize=4096)(self._spellings_uncached)
-        self._cyrillic_names = _cyrillic_names(brands, self.terms_, config)
+        self._cyrillic_names = _cyrillic_names(brands, self.terms_, config, self._first_spelling)
         self._words = frozenset(config.combo_words) | frozenset(config.country_codes)
         self._vocab = self._words | frozenset(self._by_compact)
         self._strong = frozenset(config.strong_words) | frozenset(config.country_codes)
@@ -201,7 +201,7 @@ class LookalikeEngine:
         if sum(ch in table for ch in label) < 2:
             return ()
         named = self._named_spelling(label)
-        options = [table.get(ch) or (self.confusables.letters(ch),) for ch in label]
+        options = [self._letter_options(ch) for ch in label]
         total = 1
         for o in options:
             total *= len(o)
@@ -232,9 +232,12 @@ class LookalikeEngine:
                 return self._first_spelling(low.replace("-", "").replace(name, latin, 1))
         return ""
 
+    def _letter_options(self, ch: str) -> tuple[str, ...]:
+        """The Latin spellings of one letter (itself, or its look-alike, when not Cyrillic)."""
+        return self.config.transliteration.get(ch) or (self.confusables.letters(ch),)
+
     def _first_spelling(self, text: str) -> str:
-        table = self.config.transliteration
-        return "".join((table.get(ch) or (self.confusables.letters(ch),))[0] for ch in text)
+        return "".join(self._letter_options(ch)[0] for ch in text)
 
     def _hyphenated_official(self, domain: Domain) -> list[Match]:
         """An official domain whose dots a hyphen replaces at the edge of the registered
@@ -691,12 +694,16 @@ _SEPARATORS = re.compile(r"[-_.+ ]")
 
 
 def _cyrillic_names(
-    brands: BrandRegistry, terms: Sequence[Term], config: LookalikeConfig
+    brands: BrandRegistry,
+    terms: Sequence[Term],
+    config: LookalikeConfig,
+    spell: Callable[[str], str],
 ) -> tuple[tuple[str, str], ...]:
     """Each brand's Russian names written in Cyrillic (``names.ru``), lowercase without
     spaces, dots or hyphens, with the brand's Latin name closest to the name's first
-    spelling (юнибанк -> unibank, тап.аз -> tapaz, ажд -> ady), longest first. Names that
-    are ordinary words (``cyrillic_words``, read in their first spelling) are left out."""
+    spelling by ``spell`` (юнибанк -> unibank, тап.аз -> tapaz, ажд -> ady), longest first.
+    Names that are ordinary words (``cyrillic_words``, read in that spelling) are left
+    out."""
     table = config.transliteration
     by_brand: dict[str, list[str]] = {}
     for term in terms:
@@ -707,7 +714,7 @@ def _cyrillic_names(
             compact = _SEPARATORS.sub("", name.lower())
             if sum(ch in table for ch in compact) < 2 or len(compact) > 24:
                 continue
-            first = "".join((table.get(ch) or ("",))[0] for ch in compact)
+            first = spell(compact)
             if first not in config.cyrillic_words:
                 latin = min(by_brand[brand.id], key=lambda t: Levenshtein.distance(t, first))
                 out.setdefault(compact, latin)
