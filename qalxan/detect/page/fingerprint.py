@@ -10,8 +10,15 @@ from __future__ import annotations
 import hashlib
 import zlib
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
+
+_simhash: Any
+try:  # compiled (qalxan/detect/url/_hashdot.pyx); the numpy path gives the same hash
+    from qalxan.detect.url._hashdot import simhash as _simhash
+except ImportError:
+    _simhash = None
 
 __all__ = ["fingerprint", "simhash", "simhash_distance"]
 
@@ -20,8 +27,10 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def simhash(tags: Sequence[str], n: int = 4) -> int:
+def simhash(tags: Sequence[str], n: int = 4, *, compiled: bool = True) -> int:
     """64-bit SimHash of the tag n-grams of a page."""
+    if compiled and _simhash is not None:
+        return int(_simhash(list(tags), n))
     if len(tags) < n:
         grams = {" ".join(tags)} if tags else set()
     else:

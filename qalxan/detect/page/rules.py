@@ -315,7 +315,10 @@ def _forms(
     w = lex.weight
     page_reg = _registered(host) if host else None
     for form in feats.forms:
-        parts = urlsplit(form.action) if "://" in form.action else None
+        try:
+            parts = urlsplit(form.action) if "://" in form.action else None
+        except ValueError:  # an address the parser refuses ("https://[x")
+            continue
         if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
             continue
         target = parts.hostname.lower()
@@ -355,6 +358,9 @@ def _scripts(feats: PageFeatures, lex: PageLexicon, cat: ReasonCatalog, out: Fin
         if any(h in chunk for h in _EXFIL_HINTS):
             urls += _URL_IN_SCRIPT.findall(chunk)
     for url in urls:
+        host = host_of(url)  # cached, and '' for an address urlsplit refuses
+        if not host or not lex.messenger_host(host):
+            continue
         parts = urlsplit(url)
         if parts.hostname and lex.messenger_endpoint(parts.hostname, parts.path):
             out.reasons.append(
@@ -440,8 +446,9 @@ def _script_sends(
 def _wording(feats: PageFeatures, lex: PageLexicon, cat: ReasonCatalog, out: Findings) -> None:
     w = lex.weight
     found: dict[str, list[str]] = {}
+    present = lex.phrases_in(feats.text)
     for group in lex.phrases:
-        hits = [p for p in group.phrases if p in feats.text]
+        hits = [p for p in group.phrases if p in present]
         if hits:
             found[group.name] = hits
             out.reasons.append(
