@@ -110,6 +110,19 @@ def test_a_redirect_to_a_brands_own_site_imitates_nothing(detector: UrlDetector)
     # A kit's own path still counts when it also links to the real site.
     v = detector.analyze("https://evil.top/kapitalbank/login?next=https://www.kapitalbank.az/")
     assert "lookalike.path" in v.codes and v.brand == "kapitalbank"
+    # So does a folder named like the real site: a link needs // (or an AMP prefix) there.
+    for url in (
+        "https://evil.top/www.kapitalbank.az/login?next=https://www.kapitalbank.az/",
+        "https://evil.top/www.kapitalbank.az/az/online/login",
+    ):
+        v = detector.analyze(url)
+        assert "lookalike.path" in v.codes and v.brand == "kapitalbank", v.to_dict()
+    for url in (
+        "https://example.org/go/https://www.kapitalbank.az/az/cards",
+        "https://example.org/go/https%3A%2F%2Fwww.kapitalbank.az%2Faz%2Fcards",
+    ):
+        v = detector.analyze(url)
+        assert v.brand is None and "lookalike.path" not in v.codes, v.to_dict()
 
 
 @pytest.mark.parametrize(

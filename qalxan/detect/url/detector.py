@@ -275,13 +275,24 @@ class UrlDetector:
         text = _path_text(url)
         official = {host for _, host in away if self.lookalike.owner(host) is not None}
         if not official:
-            return text
+            # Decoded, so that a brand written with escaped letters (/%61zerpost/) is seen.
+            return unquote(unquote(text))
 
         def cut(m: re.Match[str]) -> str:
             host = (m.group("h1") or m.group("h2") or m.group("h3") or "").lower().strip(".")
             return " " if host in official else m.group(0)
 
-        return _EMBEDDED.sub(cut, unquote(unquote(text)))
+        def cut_link(m: re.Match[str]) -> str:
+            # In the path itself only a link with its scheme (/go/https://www.site.az/, which
+            # the canonical path writes https:/www...) or an AMP prefix is one; a folder
+            # named like the brand's site (/www.kapitalbank.az/login) is a kit's.
+            linked = m.string[: m.start()].lower().endswith((":/", ":"))
+            return m.group(0) if m.group("h2") and not linked else cut(m)
+
+        path, mark, rest = text.partition("?")
+        return _EMBEDDED.sub(cut_link, unquote(unquote(path))) + mark + _EMBEDDED.sub(
+            cut, unquote(unquote(rest))
+        )
 
     def _away_links(self, url: Url) -> list[tuple[str, str]]:
         """The links, with their hosts, that the path, query or fragment carries to another
@@ -290,7 +301,7 @@ class UrlDetector:
         One to the same registered domain or to a well-known service does not count
         (``accounts.google.com/...?continue=https://mail.google.com/``)."""
         out: list[tuple[str, str]] = []
-        for part in (url.path, unquote(unquote(f"{url.query}#{url.fragment}"))):
+        for part in (unquote(unquote(url.path)), unquote(unquote(f"{url.query}#{url.fragment}"))):
             for m in _EMBEDDED.finditer(part):
                 host = (m.group("h1") or m.group("h2") or m.group("h3")).lower().strip(".")
                 raw = m.group("link") or ""
