@@ -167,6 +167,7 @@ _URL = st.builds(
 @example(url="http://[::1]:80/")
 @example(url="http://[x/a")
 @example(url="http://a\tb.com/")
+@example(url="http://%K")  # urlsplit lowercases the host, not a zone after %
 def test_host_matches_urlsplit(url: str) -> None:
     assert host_of.__wrapped__(url) == _host_plain(url)
 

@@ -85,6 +85,12 @@ _NOT_BUILDERS = frozenset(
 )
 _JS_STRING = re.compile(r"'([^'\\\n<>{}();=]{2,40})'|\"([^\"\\\n<>{}();=]{2,40})\"")
 _DOM_LITERALS_MAX = 200
+# The texts such a script shows: string literals of up to 200 characters, sentences included.
+_JS_TEXT = re.compile(r"'([^'\\\n<>{}]{2,200})'|\"([^\"\\\n<>{}]{2,200})\"")
+# Markup a script joins from strings and data (``'<label>' + x.t + '</label><input name="'
+# + x.k + '">'``, a single-page app drawing its form from a JSON block): its labels and
+# texts are the string literals of the page's data, not of the markup.
+_JOINED_MARKUP = re.compile(r"<(?:input|label)\b[^<]{0,300}?['\"`]\s*\+", re.I)
 # Flat JSON objects of a form config and their string members.
 _JSON_OBJECT = re.compile(r"\{[^{}]{0,600}\}")
 _JSON_PAIR = re.compile(r'"([A-Za-z_-]{1,20})"\s*:\s*"([^"\\]{0,120})"')
@@ -495,15 +501,17 @@ def _hidden_markup(
     out: list[tuple[str, str, bool]] = []
     if _PCT_MARKUP.search(text):
         text = _PCT_ESCAPE.sub(_pct_unescape, text)
-    if _SCRIPT_FIELD.search(text):
+    writes_fields = _SCRIPT_FIELD.search(text) is not None
+    if writes_fields:
         markup = _JS_ESCAPE.sub(_js_unescape, text).replace("&lt;", "<").replace("&gt;", ">")
         out.append(("script", markup, True))
     configs = _json_fields(text)
     if configs:
         out.append(("script", configs, False))
-    built = _dom_fields(text)
+    built, said = _dom_fields(text, writes_fields)
     if built:
         out.append(("script", built, False))
+        out.append(("script", said, False))
     for node in tree.css("template") if "<template" in rare else ():
         out.append(("template", _TEMPLATE_TAG.sub("", node.html or ""), False))
     for node in tree.css("iframe[srcdoc]") if "srcdoc" in rare else ():
@@ -536,23 +544,36 @@ def _json_fields(text: str) -> str:
     return "".join(inputs)
 
 
-def _dom_fields(text: str) -> str:
+def _dom_fields(text: str, writes_fields: bool) -> tuple[str, str]:
     """Inputs a script creates one by one (``document.createElement('input')``, or through a
-    helper of a minified script: ``h("input", {p: "Kart nömrəsi"})``), one per
-    short string literal of the page's scripts that has a letter: whichever of them names a
-    sensitive field (a placeholder, a label in a table) counts as that field."""
-    if "createElement" not in text or not any(
+    helper of a minified script: ``h("input", {p: "Kart nömrəsi"})``), or joins into markup
+    from data (:data:`_JOINED_MARKUP`): one per short string literal of the page's scripts
+    (their data blocks included) that has a letter, so that whichever of them names a
+    sensitive field (a placeholder, a label in a table) counts as that field; and the same
+    literals as paragraphs of words (the brand such a page shows is in its data).
+    ``writes_fields``: the scripts hold field markup (:data:`_SCRIPT_FIELD`), without which
+    there is no joined markup to look for."""
+    builds = "createElement" in text and any(
         _builder(text, m.start()) for m in _DOM_INPUT.finditer(text)
-    ):
-        return ""
-    inputs: list[str] = []
-    for match in _JS_STRING.finditer(text[:MAX_SCRIPT]):
+    )
+    if not builds and not (writes_fields and _JOINED_MARKUP.search(text)):
+        return "", ""
+    return _literals(_JS_STRING, text, '<input placeholder="{}">'), _literals(
+        _JS_TEXT, text, "<p>{}</p>"
+    )
+
+
+def _literals(pattern: re.Pattern[str], text: str, shape: str) -> str:
+    """Markup of the string literals ``pattern`` finds in ``text`` that have a letter, each
+    written into ``shape`` (at most :data:`_DOM_LITERALS_MAX`)."""
+    out: list[str] = []
+    for match in pattern.finditer(text[:MAX_SCRIPT]):
         literal = match.group(1) or match.group(2)
         if any(ch.isalpha() for ch in literal):
-            inputs.append(f'<input placeholder="{escape(literal, quote=True)}">')
-            if len(inputs) >= _DOM_LITERALS_MAX:
+            out.append(shape.format(escape(literal, quote=True)))
+            if len(out) >= _DOM_LITERALS_MAX:
                 break
-    return "".join(inputs)
+    return "".join(out)
 
 
 def _builder(text: str, paren: int) -> bool:
@@ -686,7 +707,8 @@ def host_of(url: str) -> str:
         for stop in "/?#":
             netloc = netloc.split(stop, 1)[0]
         if "[" not in netloc and "]" not in netloc:
-            return netloc.rpartition("@")[2].partition(":")[0].lower().rstrip(".")
+            host, pct, zone = netloc.rpartition("@")[2].partition(":")[0].partition("%")
+            return (host.lower() + pct + zone).rstrip(".")  # urlsplit keeps a zone's case
     try:
         return (urlsplit(url).hostname or "").rstrip(".")
     except ValueError:

@@ -290,8 +290,10 @@ class UrlDetector:
             return m.group(0) if m.group("h2") and not linked else cut(m)
 
         path, mark, rest = text.partition("?")
-        return _EMBEDDED.sub(cut_link, unquote(unquote(path))) + mark + _EMBEDDED.sub(
-            cut, unquote(unquote(rest))
+        return (
+            _EMBEDDED.sub(cut_link, unquote(unquote(path)))
+            + mark
+            + _EMBEDDED.sub(cut, unquote(unquote(rest)))
         )
 
     def _away_links(self, url: Url) -> list[tuple[str, str]]:
