@@ -369,6 +369,31 @@ def test_a_card_form_to_a_listed_gateway_is_a_checkout_unless_the_page_lures(
     assert v.verdict == "malicious" and v.brand == "tapaz"
 
 
+_INSTALMENT = """<title>{title}</title><h1>{heading}</h1>
+<p>Sifarişiniz: 2 məhsul, 189 AZN.</p>
+<img src="/uploads/pay/birkart-taksit.png" alt="Birbank taksit">
+<p>Birbank kartı ilə 3 ay faizsiz taksit. TamKart ilə hissə-hissə ödəniş.</p>
+<form method=post action="/checkout/pay"><label for=n>Kart nömrəsi</label><input id=n name=pan>
+<label for=e>MM/YY</label><input id=e name=exp><label for=c>CVV</label><input id=c name=cvv>
+<button>Ödə</button></form>"""
+
+
+def test_a_bank_offered_as_instalments_is_not_the_brand_a_shop_shows(engine: Engine) -> None:
+    detector = engine.detector("page")
+    shop = _INSTALMENT.format(title="Sifarişin ödənişi | Gülüstan Gül", heading="Ödəniş")
+    v = detector.analyze(PageInput(shop, "https://www.gulustan-gul.az/checkout"))
+    assert v.brand is None and v.verdict != "malicious", v.to_dict()
+    assert not any(r.code.startswith("page.brand.") for r in v.reasons)
+    # A kit that names the bank in its title or a heading still shows it, instalments or not.
+    for title, heading in (("Birbank - Taksit kampaniyası", "Ödəniş"), ("Ödəniş", "Birbank")):
+        kit = _INSTALMENT.format(title=title, heading=heading)
+        v = detector.analyze(PageInput(kit, "https://birbank-taksit.online/pay"))
+        assert v.verdict == "malicious" and v.brand == "kapitalbank", v.to_dict()
+    # Without the instalment words the same sentence names the brand.
+    plain = shop.replace(" 3 ay faizsiz taksit", "").replace("taksit", "kart")
+    assert detector.analyze(PageInput(plain, "https://www.gulustan-gul.az/checkout")).brand
+
+
 # --- the lexicon's own examples -----------------------------------------------------------
 
 

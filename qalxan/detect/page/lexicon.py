@@ -104,6 +104,9 @@ class PageLexicon:
     weights: Mapping[str, float]
     brand_points: Mapping[str, int]
     brand_min_points: int
+    # Words of a payment option (instalments): a brand named beside them is offered, not
+    # shown (see rules.yaml); None when the rules list none.
+    offer: re.Pattern[str] | None = None
     # Every field pattern in one: text that matches none of them (most field names) is
     # answered by one search instead of one per kind.
     any_field: re.Pattern[str] | None = None
@@ -179,6 +182,7 @@ class PageLexicon:
                 weights={k: float(v) for k, v in rules_doc["weights"].items()},
                 brand_points={k: int(v) for k, v in rules_doc["brand_points"].items()},
                 brand_min_points=int(rules_doc["brand_min_points"]),
+                offer=_offer_pattern(rules_doc.get("offer_words") or ()),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ConfigError(f"page lexicon is malformed: {exc!r}") from None
@@ -218,6 +222,15 @@ class PageLexicon:
             return self.weights[name]
         except KeyError:
             raise ConfigError(f"page rules have no weight {name!r}") from None
+
+
+def _offer_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
+    """The sentence fragment around a payment-option word: up to 60 characters on each
+    side, not across a sentence's end (folded text has no line breaks left)."""
+    alts = "|".join(re.escape(fold(str(w))) for w in words if str(w).strip())
+    if not alts:
+        return None
+    return _compile(rf"[^.!?|·]{{0,60}}(?<!\w)(?:{alts})[^.!?|·]{{0,60}}")
 
 
 def _compile(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:

@@ -143,7 +143,11 @@ class _Assets:
     logo_owners: set[str]  # owners of images whose URL or text says "logo"
 
     @classmethod
-    def of(cls, feats: PageFeatures, index: BrandIndex) -> _Assets:
+    def of(
+        cls, feats: PageFeatures, index: BrandIndex, offer: re.Pattern[str] | None = None
+    ) -> _Assets:
+        """``offer``: an image whose address or text matches it (an instalment badge) is a
+        payment option; it does not name the brand the page shows."""
         owners: dict[str, set[str]] = {"img": set(), "css": set(), "icon": set(), "script": set()}
         imgs: list[str] = []
         icons: list[str] = []
@@ -154,6 +158,8 @@ class _Assets:
                 owners.setdefault(res.kind, set()).add(owner)
             if res.kind == "img":
                 text = f"{res.url.lower()} {res.text}"
+                if offer is not None and offer.search(text):
+                    continue
                 imgs.append(text)
                 if "logo" in text and owner:
                     logos.add(owner)
@@ -238,13 +244,26 @@ def _brand(
             )
         )
         return
-    assets = _Assets.of(feats, index)
+    assets = _Assets.of(feats, index, lex.offer)
     # The words of images (alt text) count as the page's text for the brand it shows: a
     # page drawn as pictures names its brand there; so do the words of markup a script
     # hides in an encoded string.
     text = " ".join(t for t in (feats.text, feats.alt_text, feats.hidden_text) if t)
     heads = f"{feats.headings} {feats.hidden_headings}" if feats.hidden_headings else feats.headings
-    said = _Mentions(index.hits(fold(feats.title)), index.hits(text), index.hits(heads))
+    title, heads_said, text_said = (
+        index.hits(fold(feats.title)),
+        index.hits(heads),
+        index.hits(text),
+    )
+    if lex.offer is not None and text_said:
+        # A brand offered as a way to pay ("Birbank kartı ilə 3 ay faizsiz taksit") is not
+        # shown: the sentence around such words is left out, for the brands the title and
+        # headings do not name (a kit names its brand there, instalment lure or not).
+        offered = index.hits(lex.offer.sub(" ", text))
+        for group in list(text_said):
+            if not title[group] and not heads_said[group]:
+                text_said[group] = offered[group]
+    said = _Mentions(title, text_said, heads_said)
     # Brands not shown at all score 0 points, below any positive minimum: skip them.
     entries = index.shown(assets, said) if lex.brand_min_points > 0 else index.entries
     if not entries:
