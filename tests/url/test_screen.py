@@ -92,8 +92,10 @@ def test_cyrillic_spellings(detector: UrlDetector) -> None:
     # one Cyrillic letter among Latin ones is a look-alike, read by the skeleton
     assert spellings("kapitalб") == ()
     assert spellings("kapitalbank") == ()
-    # the registry's Russian names come first, as the brand's Latin name
-    assert spellings("халгбанк-вход")[0] == "xalqbank-vhod"
+    # the registry's Russian names come first, as a Latin name of the brand (Халг Банк is
+    # also a keyword as Russian Latin writes it, khalgbank)
+    assert spellings("халгбанк-вход")[0] in ("xalqbank-vhod", "khalgbank-vhod")
+    assert spellings("юнибанк")[0] == "unibank"
     assert spellings("ажд-билет")[0] == "ady-bilet"
     assert spellings("азерпочта") == ("azerpocht", "azerpochta", "azerpocta")
     assert spellings("снаряд")[0] == "snaryad"  # a short name counts only as a whole token

@@ -15,7 +15,7 @@ from ahocorasick_rs import AhoCorasick
 
 from qalxan.domain.errors import ConfigError
 
-__all__ = ["FieldKind", "PageLexicon", "PhraseGroup", "fold"]
+__all__ = ["FieldKind", "PageLexicon", "PhraseGroup", "fold", "without_offers"]
 
 _FOLD = str.maketrans(
     {
@@ -225,12 +225,31 @@ class PageLexicon:
 
 
 def _offer_pattern(words: Sequence[str]) -> re.Pattern[str] | None:
-    """The sentence fragment around a payment-option word: up to 60 characters on each
-    side, not across a sentence's end (folded text has no line breaks left)."""
+    """A payment-option word at the start of a word."""
     alts = "|".join(re.escape(fold(str(w))) for w in words if str(w).strip())
-    if not alts:
-        return None
-    return _compile(rf"[^.!?|·]{{0,60}}(?<!\w)(?:{alts})[^.!?|·]{{0,60}}")
+    return _compile(rf"(?<!\w)(?:{alts})") if alts else None
+
+
+_SENTENCE_END = re.compile(r"[.!?|·]")
+_OFFER_REACH = 60  # characters of a sentence around an offer word that it covers
+
+
+def without_offers(offer: re.Pattern[str], text: str) -> str:
+    """``text`` with the sentence fragment around each match of ``offer`` (up to 60
+    characters on each side, not across a sentence's end) blanked out."""
+    parts: list[str] = []
+    at = 0
+    for match in offer.finditer(text):
+        start = max(at, match.start() - _OFFER_REACH)
+        ends = [m.end() for m in _SENTENCE_END.finditer(text, start, match.start())]
+        start = max(start, ends[-1] if ends else start)
+        stop = _SENTENCE_END.search(text, match.end(), match.end() + _OFFER_REACH)
+        end = stop.start() if stop else min(len(text), match.end() + _OFFER_REACH)
+        parts.append(text[at:start])
+        parts.append(" ")
+        at = max(at, end)
+    parts.append(text[at:])
+    return "".join(parts)
 
 
 def _compile(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:

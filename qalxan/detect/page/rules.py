@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from ahocorasick_rs import AhoCorasick
 
 from qalxan.detect.page.features import PageFeatures, host_of
-from qalxan.detect.page.lexicon import PageLexicon, fold
+from qalxan.detect.page.lexicon import PageLexicon, fold, without_offers
 from qalxan.domain.brands import Brand, BrandRegistry
 from qalxan.domain.errors import DomainError
 from qalxan.domain.reasons import ReasonCatalog
@@ -259,7 +259,7 @@ def _brand(
         # A brand offered as a way to pay ("Birbank kartı ilə 3 ay faizsiz taksit") is not
         # shown: the sentence around such words is left out, for the brands the title and
         # headings do not name (a kit names its brand there, instalment lure or not).
-        offered = index.hits(lex.offer.sub(" ", text))
+        offered = index.hits(without_offers(lex.offer, text))
         for group in list(text_said):
             if not title[group] and not heads_said[group]:
                 text_said[group] = offered[group]

@@ -146,6 +146,7 @@ class UrlDetector:
                 url.domain,
                 account=context == "social",
                 service=context == "well_known",
+                hosted=context == "free_hosting",
             )
             reasons += [self._path_reason(m) for m in path_hits]
             matches = matches + [m for m in path_hits if m.technique != "mention"]

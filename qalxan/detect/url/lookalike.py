@@ -103,11 +103,17 @@ class LookalikeEngine:
         self._glyph_forms = lru_cache(maxsize=256)(self._glyph_forms_uncached)
         self._spellings = lru_cache(maxsize=4096)(self._spellings_uncached)
         self._cyrillic_names = _cyrillic_names(brands, self.terms_, config, self._first_spelling)
-        self._words = frozenset(config.combo_words) | frozenset(config.country_codes)
+
+        # Glue words also in skeleton form, as a label's remainder is read (internet -> intemet).
+        def glue(words: frozenset[str]) -> frozenset[str]:
+            codes = frozenset(config.country_codes)
+            return words | frozenset(self.confusables.skeleton(w) for w in words) | codes
+
+        self._words = glue(config.combo_words)
         self._vocab = self._words | frozenset(self._by_compact)
-        self._strong = frozenset(config.strong_words) | frozenset(config.country_codes)
+        self._strong = glue(config.strong_words)
         self._ordinary = frozenset(config.generic_words) | frozenset(config.combo_words)
-        self._local = frozenset(config.local_words) | frozenset(config.country_codes)
+        self._local = glue(config.local_words)
         self._officials = tuple(
             (d, b.id) for b in brands for d in b.domains if "." in d and d.strip(".")
         )
@@ -260,7 +266,13 @@ class LookalikeEngine:
             return []
 
     def path_matches(
-        self, path: str, domain: Domain, *, account: bool = False, service: bool = False
+        self,
+        path: str,
+        domain: Domain,
+        *,
+        account: bool = False,
+        service: bool = False,
+        hosted: bool = False,
     ) -> list[Match]:
         """The brand named in the path or query of a foreign site (``site.com/kapitalbank/``).
         ``account``: the site is a social network or messenger where the path names an
@@ -269,7 +281,11 @@ class LookalikeEngine:
         login") is only a mention; links it carries are judged apart. A distinctive name that is
         only a word of an ordinary slug (no lure word, not a segment of its own) comes back
         as technique ``mention``: context, not an imitation; so does an account named exactly
-        as the brand (``instagram.com/kapitalbank``: most likely the brand's own account)."""
+        as the brand (``instagram.com/kapitalbank``: most likely the brand's own account).
+        ``hosted``: the site is a free hosting or publishing platform, where the path names
+        the user's site or post (``sites.google.com/view/azercell-hediyye``,
+        ``telegra.ph/Kapitalbank-Bonus``) as a subdomain does on netlify.app: the brand with
+        lure or glue words there is a kit's at ``path_hosted`` weight."""
         text = path.lower()
         if len(text) < 3 or self.owner(domain.host):
             return []
@@ -281,7 +297,19 @@ class LookalikeEngine:
             technique, weight = "mention", self.config.weight("path_context")
         else:
             technique, weight = self._path_kind(text, term, brand, account)
+            if hosted and term is not None and (technique == "path" or self._glued(text, term)):
+                technique, weight = "path", self.config.weight("path_hosted")
         return [Match(technique, brand, official, weight, evidence, detail, "path")]
+
+    def _glued(self, text: str, term: Term) -> bool:
+        """Whether a path segment is the name with glue words and digits only
+        (``azercell-hediyye``, ``kapitalbank_bonus_2025``)."""
+        for segment in _SEGMENTS.split(text):
+            compact = _SEPARATORS.sub("", _EXTENSION.sub("", segment))
+            head, found, tail = compact.partition(term.compact)
+            if found and (head or tail) and _word_break(head + tail, self._words):
+                return True
+        return False
 
     def userinfo_matches(self, userinfo: str) -> list[Match]:
         """A brand's official domain or distinctive name in the user-info part of an address
