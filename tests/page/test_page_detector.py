@@ -394,6 +394,53 @@ def test_a_bank_offered_as_instalments_is_not_the_brand_a_shop_shows(engine: Eng
     assert detector.analyze(PageInput(plain, "https://www.gulustan-gul.az/checkout")).brand
 
 
+_SELF = """<html><head><title>{title}</title>{meta}</head><body><h1>Giriş</h1>
+<img src="/img/logo.svg" alt="{logo}"><form method=post action="/login">
+<input name=email placeholder="E-poçt"><input type=password name=password placeholder="Şifrə">
+<button>Daxil ol</button></form><footer>{footer}</footer></body></html>"""
+
+
+def _self_named(html: str, url: str, engine: Engine) -> list[str]:
+    v = engine.detector("page").analyze(PageInput(html, url))
+    return [r.evidence for r in v.reasons if r.code == "page.site.self_named"]
+
+
+def test_a_page_that_names_itself_as_its_domain(engine: Engine) -> None:
+    page = _SELF.format(
+        title="Giriş | Caspian Cargo", meta="", logo="", footer="© 2025 Caspian Cargo MMC"
+    )
+    assert _self_named(page, "https://track.caspiancargo.az/login", engine) == [
+        "caspiancargo.az: title, copyright"
+    ]
+    site = _SELF.format(
+        title="Giriş", meta='<meta property="og:site_name" content="CaspianCargo">',
+        logo="Caspian Cargo logo", footer="",
+    )  # fmt: skip
+    assert _self_named(site, "https://caspiancargo.az/", engine) == [
+        "caspiancargo.az: site name, logo"
+    ]
+    # one place is not enough; another domain, a hosting platform or a short name get none
+    one = _SELF.format(title="Giriş | Caspian Cargo", meta="", logo="", footer="")
+    assert _self_named(one, "https://caspiancargo.az/", engine) == []
+    assert _self_named(page, "https://cargo-login.top/", engine) == []
+    assert _self_named(page, "https://caspiancargo.netlify.app/", engine) == []
+    short = _SELF.format(title="ABC", meta="", logo="", footer="© ABC")
+    assert _self_named(short, "https://abc.az/", engine) == []
+
+
+def test_a_page_that_shows_a_brand_or_lures_is_not_self_named(engine: Engine) -> None:
+    # A kit on a domain named after its own pitch still imitates the brand it shows.
+    kit = _SELF.format(
+        title="Kapital Bank Bonus", meta="", logo="Kapital Bank", footer="© Kapital Bank Bonus"
+    )
+    assert _self_named(kit, "https://kapitalbankbonus.com/", engine) == []
+    lure = _SELF.format(
+        title="Pulu almaq üçün | Tez Odenis", meta="", logo="",
+        footer="© Tez Odenis. Pulu almaq üçün kartınızın məlumatlarını daxil edin.",
+    )  # fmt: skip
+    assert _self_named(lure, "https://tezodenis.com/", engine) == []
+
+
 # --- the lexicon's own examples -----------------------------------------------------------
 
 

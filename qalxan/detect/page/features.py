@@ -163,6 +163,7 @@ class PageFeatures:
     links: list[str] = field(default_factory=list)  # a[href], absolute when possible
     counts: dict[str, int] = field(default_factory=dict)
     source_words: frozenset[str] = frozenset()  # identifiers of the HTML source (model input)
+    site_names: list[str] = field(default_factory=list)  # og:site_name, application-name
 
 
 class _Base:
@@ -678,6 +679,10 @@ def extract(html: str, base_url: str | None, lex: PageLexicon) -> PageFeatures:
     }
     heads = [n.text(deep=True, separator=" ", strip=True) for n in tree.css("h1, h2, h3, legend")]
     feats.headings = fold(" ".join(heads))[:2000]
+    feats.site_names = [
+        (n.attributes.get("content") or "").strip()[:200]
+        for n in tree.css('meta[property="og:site_name"], meta[name="application-name"]')
+    ]
     alts = [(n.attributes.get("alt") or "").strip() for n in tree.css("img[alt]")]
     feats.alt_text = fold(" ".join(a for a in alts if a))[:2000]
     tree.strip_tags(["script", "style", "noscript", "template", "svg"])

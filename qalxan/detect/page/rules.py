@@ -531,7 +531,53 @@ def judge(
     _script_sends(feats, host, index, lex, cat, out)
     _wording(feats, lex, cat, out)
     _gateway(lex, cat, out)
+    _self_named(feats, host, lex, cat, out)
     return out
+
+
+_COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?:\d{4}\s*(?:[-–]\s*\d{4})?)?\s*([^.|©]{2,60})")
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def _self_named(
+    feats: PageFeatures, host: str | None, lex: PageLexicon, cat: ReasonCatalog, out: Findings
+) -> None:
+    """A page that names itself as its own domain, in two places of title, site name
+    (``og:site_name``), copyright line and logo (``kontakt.az``'s "Kontakt Home": title
+    "... | Kontakt", "© 2025 Kontakt Home"), on a page that shows no registry brand and no
+    lure: the site is what it says it is (``page.site.self_named``, legitimacy). What it
+    damps is the page model, which learned that any login or card form on an unknown domain
+    is a kit's. Not on hosting platforms (the user picks the name there) nor for a name of
+    under four letters."""
+    if host is None or out.brand is not None:
+        return
+    for r in out.reasons:
+        if r.weight > 0 and (r.code.startswith(_LURE_PREFIXES) or r.code in _LURE_CODES):
+            return
+    try:
+        domain = split_domain(host)
+    except DomainError:
+        return
+    name = _NOT_ALNUM.sub("", domain.label.lower())
+    if domain.private_suffix or domain.is_ip or len(name) < 4:
+        return
+    logos = [r.text for r in feats.resources if r.kind == "img" and "logo" in f"{r.url} {r.text}"]
+    places = {
+        "title": [feats.title],
+        "site name": feats.site_names,
+        "copyright": [m.group(1) for m in _COPYRIGHT.finditer(feats.text[-3000:])],
+        "logo": logos,
+    }
+    found = [
+        where
+        for where, texts in places.items()
+        if any(name in _NOT_ALNUM.sub("", fold(t)) for t in texts)
+    ]
+    if len(found) >= 2:
+        evidence = f"{domain.registered}: {', '.join(found)}"
+        out.reasons.append(
+            cat.reason("page.site.self_named", lex.weight("site_self_named"), evidence)
+        )
 
 
 # Reasons that say a page imitates someone or lures: with any of them, a card form posting
