@@ -75,11 +75,18 @@ def _read_model(path: Path) -> PageModel:
 
 def build(engine: Engine) -> PageDetector:
     """Build the page detector with the engine's brands and reasons."""
+    lookalike = engine.detector("url").lookalike
+
+    def imitated_by(host: str) -> str | None:
+        matches = lookalike.imitations_of(host)
+        return max(matches, key=lambda m: m.weight).brand if matches else None
+
     return PageDetector(
         brands=engine.brands,
         reasons=engine.reasons,
         lexicon=load_lexicon(),
         model=load_model(engine.settings.page_model_path),
+        imitated_by=imitated_by,
     )
 
 

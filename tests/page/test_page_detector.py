@@ -441,6 +441,25 @@ def test_a_page_that_shows_a_brand_or_lures_is_not_self_named(engine: Engine) ->
     assert _self_named(lure, "https://tezodenis.com/", engine) == []
 
 
+def test_the_brand_a_pages_address_imitates_adds_to_what_the_page_shows(engine: Engine) -> None:
+    detector = engine.detector("page")
+    page = (
+        "<title>Sifariş</title><h1>Pulu almaq üçün kartı daxil edin</h1><form>"
+        "<input name=pan placeholder='Kart nömrəsi'><input name=cvv placeholder=CVV></form>"
+        "<footer>© 2025 Tap.az</footer>"
+    )
+    v = detector.analyze(PageInput(page, "https://tap-az.safedeal-pay.com/order/1"))
+    assert v.brand == "tapaz" and v.verdict == "malicious", v.to_dict()
+    impersonation = next(r for r in v.reasons if r.code == "page.brand.impersonation")
+    assert impersonation.evidence.startswith("address, text x1")
+    # one mention alone, on an address that imitates nobody, shows no brand
+    v = detector.analyze(PageInput(page, "https://safedeal-pay.com/order/1"))
+    assert v.brand is None
+    # an address alone, on a page that never names the brand, shows none either
+    v = detector.analyze(PageInput(page.replace("Tap.az", "Satıcı"), "https://tap-az.evil.com/"))
+    assert v.brand is None
+
+
 # --- the lexicon's own examples -----------------------------------------------------------
 
 

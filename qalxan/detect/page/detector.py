@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, ClassVar
 
-from qalxan.detect.page.features import extract
+from qalxan.detect.page.features import extract, host_of
 from qalxan.detect.page.fingerprint import fingerprint
 from qalxan.detect.page.lexicon import PageLexicon
 from qalxan.detect.page.model import PageModel
@@ -50,12 +50,16 @@ class PageDetector:
         lexicon: PageLexicon,
         model: PageModel | None = None,
         thresholds: Thresholds = Thresholds(),
+        imitated_by: Callable[[str], str | None] | None = None,
     ) -> None:
         self.brands = brands
         self.reasons = reasons
         self.lexicon = lexicon
         self.model = model
         self.thresholds = thresholds
+        # The registry brand a host name imitates (the URL detector's look-alike engine),
+        # which earns that brand points when the page names it too.
+        self.imitated_by = imitated_by
 
     @cached_property
     def _index(self) -> BrandIndex:
@@ -66,7 +70,9 @@ class PageDetector:
         page = item if isinstance(item, PageInput) else PageInput(str(item))
         html = (page.dom if page.dom is not None else page.html)[:MAX_HTML_CHARS]
         feats = extract(html, page.url, self.lexicon)
-        found = judge(feats, page.url, self._index, self.lexicon, self.reasons)
+        host = host_of(page.url) if page.url and self.imitated_by is not None else ""
+        imitated = self.imitated_by(host) if host and self.imitated_by is not None else None
+        found = judge(feats, page.url, self._index, self.lexicon, self.reasons, imitated)
         reasons = list(found.reasons) + list(page.notes)
         extra: dict[str, Any] = {
             "fingerprint": fingerprint(feats.tags, [f.layout for f in feats.forms]),

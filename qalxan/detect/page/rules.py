@@ -176,11 +176,21 @@ class _Mentions:
 
 
 def _brand_points(
-    entry: _BrandEntry, assets: _Assets, said: _Mentions, lex: PageLexicon
+    entry: _BrandEntry,
+    assets: _Assets,
+    said: _Mentions,
+    lex: PageLexicon,
+    imitated: str | None = None,
 ) -> tuple[int, str]:
+    """A brand's points on a page, and where they come from. ``imitated``: the brand the
+    page's own host name imitates, which adds ``address`` points to what the page shows
+    (never enough alone: an entry gets here only when the page shows its brand)."""
     pts = lex.brand_points
     points = 0
     seen: list[str] = []
+    if imitated is not None and entry.brand.id == imitated:
+        points += pts.get("address", 0)
+        seen.append("address")
     if said.title[entry.group]:
         points += pts["title"]
         seen.append("title")
@@ -230,6 +240,7 @@ def _brand(
     lex: PageLexicon,
     cat: ReasonCatalog,
     out: Findings,
+    imitated: str | None = None,
 ) -> None:
     w = lex.weight
     owner = index.registry.owner_of_host(host) if host else None
@@ -268,7 +279,7 @@ def _brand(
     entries = index.shown(assets, said) if lex.brand_min_points > 0 else index.entries
     if not entries:
         return
-    scored = [(_brand_points(e, assets, said, lex), e) for e in entries]
+    scored = [(_brand_points(e, assets, said, lex, imitated), e) for e in entries]
     (points, evidence), best = max(scored, key=lambda s: s[0][0])
     if points < lex.brand_min_points:
         return
@@ -516,16 +527,22 @@ def _wording(feats: PageFeatures, lex: PageLexicon, cat: ReasonCatalog, out: Fin
 
 
 def judge(
-    feats: PageFeatures, url: str | None, index: BrandIndex, lex: PageLexicon, cat: ReasonCatalog
+    feats: PageFeatures,
+    url: str | None,
+    index: BrandIndex,
+    lex: PageLexicon,
+    cat: ReasonCatalog,
+    imitated: str | None = None,
 ) -> Findings:
-    """Every rule over one page's features."""
+    """Every rule over one page's features. ``imitated``: the registry brand the page's
+    host name imitates (``tap-az.safedeal-pay.com``), if any."""
     out = Findings()
     host = host_of(url) if url else None
     host = host or None
     if url:
         out.indicators.append(Indicator("url", url[:2000]))
     _fields(feats, lex, cat, out)
-    _brand(feats, host, index, lex, cat, out)
+    _brand(feats, host, index, lex, cat, out, imitated)
     _forms(feats, host, index, lex, cat, out)
     _scripts(feats, lex, cat, out)
     _script_sends(feats, host, index, lex, cat, out)
