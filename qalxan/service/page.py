@@ -77,6 +77,7 @@ def build(engine: Engine) -> PageDetector:
     """Build the page detector with the engine's brands and reasons."""
     lookalike = engine.detector("url").lookalike
 
+    @lru_cache(maxsize=4096)  # pages of one site share a host
     def imitated_by(host: str) -> str | None:
         matches = lookalike.imitations_of(host)
         return max(matches, key=lambda m: m.weight).brand if matches else None
