@@ -70,8 +70,10 @@ class PageDetector:
         page = item if isinstance(item, PageInput) else PageInput(str(item))
         html = (page.dom if page.dom is not None else page.html)[:MAX_HTML_CHARS]
         feats = extract(html, page.url, self.lexicon)
-        host = host_of(page.url) if page.url and self.imitated_by is not None else ""
-        imitated = self.imitated_by(host) if host and self.imitated_by is not None else None
+        imitated = None
+        if page.url and self.imitated_by is not None:
+            host = host_of(page.url)
+            imitated = self.imitated_by(host) if host else None
         found = judge(feats, page.url, self._index, self.lexicon, self.reasons, imitated)
         reasons = list(found.reasons) + list(page.notes)
         extra: dict[str, Any] = {

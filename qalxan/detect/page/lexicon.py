@@ -87,6 +87,10 @@ class _Endpoint:
     host: str
     paths: tuple[str, ...]
 
+    def covers(self, host: str) -> bool:
+        """``host`` (lowercase, no trailing dot) is this endpoint's host or under it."""
+        return host == self.host or host.endswith("." + self.host)
+
 
 @dataclass(frozen=True)
 class PageLexicon:
@@ -205,15 +209,13 @@ class PageLexicon:
         """True when ``host`` is a messenger endpoint's host or under one (whatever the path:
         a cheap first test before :meth:`messenger_endpoint`)."""
         host = host.lower().rstrip(".")
-        return any(host == ep.host or host.endswith("." + ep.host) for ep in self.endpoints)
+        return any(ep.covers(host) for ep in self.endpoints)
 
     def messenger_endpoint(self, host: str, path: str) -> bool:
         """True when ``host``/``path`` is a messenger or bot endpoint."""
         host = host.lower().rstrip(".")
         for ep in self.endpoints:
-            if (host == ep.host or host.endswith("." + ep.host)) and (
-                not ep.paths or any(path.startswith(p) for p in ep.paths)
-            ):
+            if ep.covers(host) and (not ep.paths or any(path.startswith(p) for p in ep.paths)):
                 return True
         return False
 

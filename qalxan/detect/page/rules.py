@@ -566,11 +566,8 @@ def _self_named(
     damps is the page model, which learned that any login or card form on an unknown domain
     is a kit's. Not on hosting platforms (the user picks the name there) nor for a name of
     under four letters."""
-    if host is None or out.brand is not None:
+    if host is None or out.brand is not None or _lures(out):
         return
-    for r in out.reasons:
-        if r.weight > 0 and (r.code.startswith(_LURE_PREFIXES) or r.code in _LURE_CODES):
-            return
     try:
         domain = split_domain(host)
     except DomainError:
@@ -578,7 +575,9 @@ def _self_named(
     name = _NOT_ALNUM.sub("", domain.label.lower())
     if domain.private_suffix or domain.is_ip or len(name) < 4:
         return
-    logos = [r.text for r in feats.resources if r.kind == "img" and "logo" in f"{r.url} {r.text}"]
+    logos = [
+        r.text for r in feats.resources if r.kind == "img" and "logo" in f"{r.url.lower()} {r.text}"
+    ]
     places = {
         "title": [feats.title],
         "site name": feats.site_names,
@@ -616,9 +615,15 @@ _CARD_KINDS = frozenset({"card", "cvv", "expiry"})
 def _gateway(lex: PageLexicon, cat: ReasonCatalog, out: Findings) -> None:
     """A card form posting to a listed bank's or processor's own gateway, on a page that
     shows no brand and no lure: a shop's checkout (``page.form.gateway``, legitimacy)."""
-    if out.gateway is None:
+    if out.gateway is None or _lures(out):
         return
-    for r in out.reasons:
-        if r.weight > 0 and (r.code.startswith(_LURE_PREFIXES) or r.code in _LURE_CODES):
-            return
     out.reasons.append(cat.reason("page.form.gateway", lex.weight("form_gateway"), out.gateway))
+
+
+def _lures(out: Findings) -> bool:
+    """Whether the rules found an imitation or a lure (a positive reason of
+    :data:`_LURE_PREFIXES` or :data:`_LURE_CODES`); a brand's own domain is none."""
+    return any(
+        r.weight > 0 and (r.code.startswith(_LURE_PREFIXES) or r.code in _LURE_CODES)
+        for r in out.reasons
+    )
