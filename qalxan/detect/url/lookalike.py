@@ -297,7 +297,9 @@ class LookalikeEngine:
             technique, weight = "mention", self.config.weight("path_context")
         else:
             technique, weight = self._path_kind(text, term, brand, account)
-            if hosted and term is not None and (technique == "path" or self._glued(text, term)):
+            if hosted and (
+                technique == "path" or (term is not None and self._glued(text, term))
+            ):  # an official domain in the path (term None) is a kit's already
                 technique, weight = "path", self.config.weight("path_hosted")
         return [Match(technique, brand, official, weight, evidence, detail, "path")]
 
