@@ -111,17 +111,17 @@ class PageLexicon:
     # Words of a payment option (instalments): a brand named beside them is offered, not
     # shown (see rules.yaml); None when the rules list none.
     offer: re.Pattern[str] | None = None
-    # Every field pattern in one: text that matches none of them (most field names) is
-    # answered by one search instead of one per kind.
-    any_field: re.Pattern[str] | None = None
-    # Every phrase of every group, found in one Aho-Corasick pass (phrases_in).
-    _phrase_list: tuple[str, ...] = ()
-    _phrase_ac: AhoCorasick | None = None
+    # Derived from the fields and phrase groups in __post_init__, not arguments:
+    # every field pattern in one (text that matches none of them, most field names, is
+    # answered by one search instead of one per kind), and every phrase of every group for
+    # one Aho-Corasick pass (phrases_in).
+    any_field: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _phrase_list: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)
+    _phrase_ac: AhoCorasick | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         alts = [f"(?:{k.pattern.pattern})" for k in self.fields if k.pattern is not None]
-        if self.any_field is None and alts:
-            object.__setattr__(self, "any_field", _compile("|".join(alts)))
+        object.__setattr__(self, "any_field", _compile("|".join(alts)) if alts else None)
         phrases = tuple(sorted({p for g in self.phrases for p in g.phrases if p}))
         object.__setattr__(self, "_phrase_list", phrases)
         object.__setattr__(self, "_phrase_ac", AhoCorasick(list(phrases)) if phrases else None)
